@@ -1,0 +1,56 @@
+# Relasi — the targets never change meaning: run, test, lint, bench, worker, seed.
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+# `make run` is a real (non-debug) install on one machine: SQLite, plain HTTP on loopback.
+RUN_ENV := DEBUG=$${DEBUG:-0} SECURE_HTTPS=$${SECURE_HTTPS:-0}
+
+.PHONY: run test lint bench worker seed setup messages clean format
+
+$(STAMP): pyproject.toml
+	@PYBIN=$$(scripts/find_python.sh) || exit 1; \
+	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi
+	@$(PY) -m pip install --quiet --upgrade pip
+	@$(PY) -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+messages: $(STAMP)
+	@$(PY) scripts/compile_messages.py
+
+setup: $(STAMP) messages
+	@$(RUN_ENV) $(PY) manage.py setup --collectstatic
+
+run: setup
+	@$(RUN_ENV) $(PY) manage.py seed --if-empty
+	@echo; echo "  Relasi is running at http://$(HOST):$(PORT)/"; \
+	if [ -f var/demo-credentials.txt ]; then sed 's/^/  /' var/demo-credentials.txt; fi; echo
+	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 --no-reload > var/worker.log 2>&1 & \
+	WORKER=$$!; trap "kill $$WORKER 2>/dev/null" EXIT INT TERM; \
+	$(RUN_ENV) $(PY) manage.py runserver $(HOST):$(PORT) --noreload
+
+worker: setup
+	$(RUN_ENV) $(PY) manage.py db_worker --interval 1 --no-reload
+
+seed: setup
+	$(RUN_ENV) $(PY) manage.py seed
+
+test: $(STAMP) messages
+	@$(PY) scripts/run_tests.py
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy relasi
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) var/static

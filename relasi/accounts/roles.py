@@ -1,0 +1,83 @@
+"""The default roles a new install starts with. Administrators can edit them afterwards."""
+
+from typing import Any
+
+from relasi.core.choices import Visibility
+from relasi.core.modules import ALL_ACTIONS, MODULES, READ, WRITE
+
+BUSINESS = [m for m in MODULES if m != "admin"]
+
+
+def _grant(modules: list[str], actions: list[str]) -> dict[str, list[str]]:
+    return {m: list(actions) for m in modules}
+
+
+DEFAULT_ROLES: list[dict[str, Any]] = [
+    {
+        "slug": "administrator",
+        "name": "Administrator",
+        "visibility": Visibility.ALL,
+        "permissions": _grant(list(MODULES), ALL_ACTIONS),
+        "require_2fa": False,
+        "max_discount_percent": 100,
+    },
+    {
+        "slug": "manager",
+        "name": "Manager",
+        "visibility": Visibility.SUBORDINATES,
+        "permissions": {**_grant(BUSINESS, ALL_ACTIONS), "admin": ["view"]},
+        "max_discount_percent": 30,
+    },
+    {
+        "slug": "sales",
+        "name": "Sales",
+        "visibility": Visibility.OWN,
+        "permissions": {
+            **_grant(["customers", "sales", "activities", "conversations"], [*WRITE, "export"]),
+            **_grant(["commerce", "service", "loyalty", "analytics"], READ),
+        },
+        "max_discount_percent": 10,
+    },
+    {
+        "slug": "marketing",
+        "name": "Marketing",
+        "visibility": Visibility.ALL,
+        "permissions": {
+            **_grant(["marketing", "community", "sustainability"], ALL_ACTIONS),
+            **_grant(["customers"], [*WRITE, "export", "import"]),
+            **_grant(["analytics", "commerce", "loyalty", "sales"], READ),
+        },
+    },
+    {
+        "slug": "service",
+        "name": "Service agent",
+        "visibility": Visibility.TEAM,
+        "permissions": {
+            **_grant(["service", "conversations", "activities"], WRITE),
+            **_grant(["customers"], WRITE),
+            **_grant(["commerce", "loyalty", "sales"], READ),
+        },
+    },
+    {
+        "slug": "analyst",
+        "name": "Analyst",
+        "visibility": Visibility.ALL,
+        "permissions": {
+            **_grant(["analytics"], ALL_ACTIONS),
+            **_grant(BUSINESS, ["view", "export"]),
+        },
+    },
+    {
+        "slug": "readonly",
+        "name": "Read-only",
+        "visibility": Visibility.TEAM,
+        "permissions": _grant(["customers", "sales", "activities", "service"], READ),
+    },
+]
+
+
+def ensure_default_roles(role_model: Any) -> None:
+    """Create missing default roles; never overwrite an administrator's edits."""
+    for spec in DEFAULT_ROLES:
+        fields = {k: v for k, v in spec.items() if k != "slug"}
+        role_model.objects.get_or_create(slug=spec["slug"], defaults=fields)

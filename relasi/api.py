@@ -1,0 +1,31 @@
+"""The REST API: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
+
+from django.conf import settings
+from ninja import NinjaAPI
+from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+
+from relasi.core.api import AUTH, install_error_handlers
+
+
+def _docs_decorator(func):  # type: ignore[no-untyped-def]
+    from django.contrib.auth.decorators import login_required
+
+    return func if settings.API_DOCS_PUBLIC else login_required(func)
+
+
+api = NinjaAPI(
+    title="Relasi API",
+    version="1",
+    description="REST API of Relasi. Authenticate with `Authorization: Bearer <personal access token>`.",
+    auth=AUTH,
+    urls_namespace="api",
+    throttle=[AnonRateThrottle(settings.API_RATE_ANON), AuthRateThrottle(settings.API_RATE_AUTH)],
+    docs_decorator=_docs_decorator,
+)
+install_error_handlers(api)
+
+from relasi.accounts.api import router as accounts_router  # noqa: E402
+from relasi.customers.api import router as customers_router  # noqa: E402
+
+api.add_router("/accounts", accounts_router)
+api.add_router("/customers", customers_router)

@@ -1,0 +1,129 @@
+"""API plumbing shared by every app's router: authentication (personal access tokens or the
+browser session with CSRF), module/scope permissions, consistent JSON errors, keyset pages."""
+
+from typing import Any, Generic, TypeVar
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import models
+from django.http import Http404, HttpRequest, HttpResponse
+from django.utils import timezone
+from ninja import Schema
+from ninja.errors import AuthenticationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+from ninja.security import HttpBearer, SessionAuth
+
+from relasi.core.pagination import paginate
+from relasi.core.records import ConflictError
+
+T = TypeVar("T")
+LAST_USED_RESOLUTION = 60  # seconds; avoids a write on every request
+
+
+class TokenAuth(HttpBearer):
+    """`Authorization: Bearer rls_…` — tokens are never accepted in URLs."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        from relasi.accounts.models import ApiToken
+
+        found = ApiToken.find(token)
+        if found is None or not found.user.is_active:
+            return None
+        now = timezone.now()
+        if (
+            not found.last_used_at
+            or (now - found.last_used_at).total_seconds() > LAST_USED_RESOLUTION
+        ):
+            ApiToken.objects.filter(pk=found.pk).update(last_used_at=now)
+        request.api_token = found  # type: ignore[attr-defined]
+        request.user = found.user
+        return found.user
+
+
+class BrowserSessionAuth(SessionAuth):
+    """The UI's own session (htmx and fetch calls); CSRF is enforced on unsafe methods."""
+
+    csrf = True
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            if getattr(user, "must_use_2fa", False) and not user.totp_enabled:
+                return None
+            return user
+        return None
+
+
+AUTH = [TokenAuth(), BrowserSessionAuth()]
+
+
+def check(request: HttpRequest, module: str, action: str = "view") -> Any:
+    """Role permission and, for token calls, the token's scope for the module."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not user.has_module_perm(module, action):
+        raise HttpError(403, "You do not have permission for this.")
+    token = getattr(request, "api_token", None)
+    if token is not None and not token.allows(module, write=action != "view"):
+        raise HttpError(403, "This token's scope does not allow this.")
+    return user
+
+
+class ErrorOut(Schema):
+    status: int
+    message: str
+    details: Any = None
+
+
+class PageOut(Schema, Generic[T]):
+    items: list[T]
+    next_cursor: str | None = None
+    prev_cursor: str | None = None
+
+
+def page_of(
+    queryset: models.QuerySet,
+    *,
+    order: str,
+    cursor: str | None,
+    before: str | None = None,
+    limit: int = 50,
+) -> dict[str, Any]:
+    page = paginate(queryset, order=order, after=cursor, before=before, limit=limit)
+    return {"items": page.items, "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
+
+
+def _error(
+    api: Any, request: HttpRequest, status: int, message: str, details: Any = None
+) -> HttpResponse:
+    body: dict[str, Any] = {"status": status, "message": message}
+    if details is not None:
+        body["details"] = details
+    return api.create_response(request, {"error": body}, status=status)
+
+
+def install_error_handlers(api: Any) -> None:
+    api.add_exception_handler(Http404, lambda r, e: _error(api, r, 404, "Not found."))
+    api.add_exception_handler(
+        PermissionDenied, lambda r, e: _error(api, r, 403, "Permission denied.")
+    )
+    api.add_exception_handler(
+        AuthenticationError, lambda r, e: _error(api, r, 401, "Authentication required.")
+    )
+    api.add_exception_handler(
+        ConflictError, lambda r, e: _error(api, r, 409, str(ConflictError.message))
+    )
+    api.add_exception_handler(Throttled, lambda r, e: _error(api, r, 429, "Too many requests."))
+    api.add_exception_handler(HttpError, lambda r, e: _error(api, r, e.status_code, str(e)))
+    api.add_exception_handler(
+        NinjaValidationError, lambda r, e: _error(api, r, 422, "Invalid input.", e.errors)
+    )
+    api.add_exception_handler(
+        DjangoValidationError,
+        lambda r, e: _error(
+            api,
+            r,
+            422,
+            "Invalid input.",
+            e.message_dict if hasattr(e, "error_dict") else e.messages,
+        ),
+    )

@@ -1,0 +1,37 @@
+"""The sidebar: modules the user may open, in the order the product presents them."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+NAV: list[tuple[str, Any, str, str]] = [
+    # (module, label, url name, icon)
+    ("customers", _("Customers"), "customers:person_list", "people"),
+    ("customers", _("Organisations"), "customers:organization_list", "building"),
+    ("customers", _("Groups"), "customers:group_list", "collection"),
+    ("admin", _("Users"), "accounts:user_list", "person-gear"),
+    ("admin", _("Teams"), "accounts:team_list", "diagram-3"),
+    ("admin", _("Roles"), "accounts:role_list", "shield-lock"),
+    ("admin", _("Custom fields"), "core:customfield_list", "input-cursor-text"),
+    ("admin", _("Audit trail"), "core:audit_list", "journal-text"),
+]
+
+
+def shell(request: HttpRequest) -> dict[str, Any]:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    items = []
+    for module, label, name, icon in NAV:
+        if not user.has_module_perm(module, "view"):  # type: ignore[union-attr]
+            continue
+        try:
+            url = reverse(name)
+        except NoReverseMatch:
+            continue
+        items.append(
+            {"label": label, "url": url, "icon": icon, "active": request.path.startswith(url)}
+        )
+    return {"nav_items": items}

@@ -1,0 +1,150 @@
+"""The shell's own pages: home, global search, job progress, audit trail, health, errors."""
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from relasi.core import search as search_registry
+from relasi.core.choices import AuditAction
+from relasi.core.forms import CustomFieldForm
+from relasi.core.models import AuditEvent, CustomField, Job
+from relasi.core.pagination import paginate
+from relasi.core.throttle import Limit
+from relasi.core.views import require
+from relasi.core.viewsets import Column, RecordViewSet
+
+SEARCH_LIMIT = Limit("search", 120, 60)
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    from relasi.core.dashboard import widgets
+
+    return render(request, "core/home.html", {"widgets": widgets(request.user)})
+
+
+@login_required
+@require_GET
+def global_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "")
+    ident = str(request.user.pk)
+    if SEARCH_LIMIT.blocked_for(ident):
+        response = render(
+            request, "core/search_results.html", {"throttled": True, "q": query}, status=429
+        )
+        response["Retry-After"] = str(SEARCH_LIMIT.blocked_for(ident))
+        return response
+    SEARCH_LIMIT.hit(ident)
+    results = search_registry.search(request.user, query)
+    groups: dict[str, list[Any]] = {}
+    for result in results:
+        groups.setdefault(result.group, []).append(result)
+    template = "core/search_results.html" if request.htmx else "core/search_page.html"  # type: ignore[attr-defined]
+    return render(request, template, {"q": query, "groups": groups})
+
+
+@login_required
+def job_status(request: HttpRequest, pk: str) -> HttpResponse:
+    job = Job.objects.filter(pk=pk).first()
+    if job is None or (
+        job.owner_id != request.user.pk and not request.user.has_module_perm("admin", "view")
+    ):  # type: ignore[union-attr]
+        raise Http404
+    template = "core/job_progress.html" if request.htmx else "core/job_page.html"  # type: ignore[attr-defined]
+    return render(request, template, {"job": job})
+
+
+@login_required
+def audit_list(request: HttpRequest) -> HttpResponse:
+    require(request, "admin", "view")
+    queryset = AuditEvent.objects.select_related("actor", "content_type")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        queryset = queryset.filter(action=action)
+    if actor := request.GET.get("actor", "").strip():
+        queryset = queryset.filter(actor_label__icontains=actor)
+    page = paginate(
+        queryset, order="-pk", after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    return render(
+        request,
+        "core/audit_list.html",
+        {"page": page, "actions": AuditAction.choices, "action": action, "actor": actor},
+    )
+
+
+def health(request: HttpRequest) -> JsonResponse:
+    """Liveness + database check for load balancers (no personal data)."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok"})
+    except Exception:
+        return JsonResponse({"status": "degraded"}, status=503)
+
+
+class CustomFieldViewSet(RecordViewSet):
+    model = CustomField
+    module = "admin"
+    url_name = "customfield"
+    form_class = CustomFieldForm
+    scoped = False
+    default_order = "model_label"
+    columns = [
+        Column("label", _("Label"), link=True, order="label"),
+        Column("model_label", _("Record type"), order="model_label"),
+        Column("key", _("Key"), order="key"),
+        Column("field_type", _("Type"), accessor="get_field_type_display"),
+        Column("required", _("Required")),
+        Column("active", _("Active")),
+    ]
+    detail_fields = [
+        "model_label",
+        "key",
+        "label",
+        "label_id",
+        "field_type",
+        "choices",
+        "required",
+        "help_text",
+        "order",
+        "active",
+    ]
+    bulk_actions: list = []
+
+    def form_data(self, form: Any) -> tuple[dict[str, Any], Any]:
+        data, tags = super().form_data(form)
+        data["choices"] = form.instance.choices
+        data.pop("choices_text", None)
+        return data, tags
+
+
+def error_403(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 403, _("You do not have permission to do this."))
+
+
+def error_404(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    return _error(request, 404, _("We could not find that page."))
+
+
+def error_500(request: HttpRequest) -> HttpResponse:
+    return _error(request, 500, _("Something went wrong on our side. The team has been told."))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    return _error(
+        request,
+        403,
+        _("Your form expired or came from another site. Go back, reload and try again."),
+    )
+
+
+def _error(request: HttpRequest, status: int, message: str) -> HttpResponse:
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"status": status, "message": message}}, status=status)
+    return render(request, "error.html", {"status": status, "message": message}, status=status)

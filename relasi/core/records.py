@@ -1,0 +1,125 @@
+"""Generic write operations every domain action builds on: create, versioned update,
+delete, each atomic and each writing its audit event."""
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from django.db import models, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from relasi.core import audit
+from relasi.core.choices import AuditAction
+
+M = TypeVar("M", bound=models.Model)
+
+
+class ConflictError(Exception):
+    """The record changed since the user loaded it (optimistic locking, fault F8)."""
+
+    message = _(
+        "This record was changed by someone else after you opened it. Reload it and try again."
+    )
+
+
+def _tag_names(obj: models.Model) -> list[str]:
+    return sorted(t.name for t in obj.tags.all()) if hasattr(obj, "tags") else []
+
+
+def create_record(
+    actor: Any,
+    model: type[M],
+    data: dict[str, Any],
+    *,
+    tags: Iterable[Any] | None = None,
+    audit_message: str = "",
+) -> M:
+    with transaction.atomic():
+        obj = model(**data)
+        obj.full_clean(exclude=["tags"])
+        obj.save()
+        if tags is not None:
+            obj.tags.set(list(tags))  # type: ignore[attr-defined]
+        after = audit.snapshot(obj)
+        if tags:
+            after["tags"] = _tag_names(obj)
+        audit.record(
+            actor, AuditAction.CREATE, obj, changes=audit.diff({}, after), message=audit_message
+        )
+    return obj
+
+
+def update_record(
+    actor: Any,
+    obj: M,
+    data: dict[str, Any],
+    *,
+    expected_version: int | None = None,
+    tags: Iterable[Any] | None = None,
+    audit_message: str = "",
+) -> M:
+    """Apply `data` to `obj`; if `expected_version` is given and the stored version differs,
+    raise ConflictError without writing. Returns the refreshed object."""
+    model = type(obj)
+    versioned = any(f.name == "version" for f in model._meta.concrete_fields)
+    with transaction.atomic():
+        current = model._default_manager.select_for_update().get(pk=obj.pk)
+        stored_version = getattr(current, "version", None)
+        stale = (
+            versioned and expected_version is not None and stored_version != int(expected_version)
+        )
+        if not stale:
+            return _apply_update(actor, current, data, versioned, tags, audit_message)
+    # Recorded outside the rolled-back transaction so history shows the refused attempt too.
+    audit.record(
+        actor,
+        AuditAction.UPDATE,
+        current,
+        changes={k: [None, v] for k, v in audit.jsonable(data).items()},
+        message=f"rejected: record changed by someone else (had version {expected_version}, "
+        f"stored version {stored_version})",
+    )
+    raise ConflictError
+
+
+def _apply_update(
+    actor: Any,
+    current: M,
+    data: dict[str, Any],
+    versioned: bool,
+    tags: Iterable[Any] | None,
+    audit_message: str,
+) -> M:
+    model = type(current)
+    before = audit.snapshot(current)
+    before_tags = _tag_names(current) if tags is not None else None
+    for key, value in data.items():
+        setattr(current, key, value)
+    current.full_clean(exclude=["tags"])
+    fields = list(data)
+    if versioned:
+        current.version = F("version") + 1  # type: ignore[attr-defined]
+        fields.append("version")
+    if any(f.name == "updated_at" for f in model._meta.concrete_fields):
+        current.updated_at = timezone.now()  # type: ignore[attr-defined]
+        fields.append("updated_at")
+    current.save(update_fields=fields)
+    current.refresh_from_db()
+    if tags is not None:
+        current.tags.set(list(tags))  # type: ignore[attr-defined]
+    changes = audit.diff(before, audit.snapshot(current))
+    if tags is not None and before_tags != _tag_names(current):
+        changes["tags"] = [before_tags, _tag_names(current)]
+    if changes:
+        audit.record(actor, AuditAction.UPDATE, current, changes=changes, message=audit_message)
+    return current
+
+
+def delete_record(actor: Any, obj: models.Model, *, audit_message: str = "") -> None:
+    with transaction.atomic():
+        before = audit.snapshot(obj)
+        audit.record(
+            actor, AuditAction.DELETE, obj, changes=audit.diff(before, {}), message=audit_message
+        )
+        obj.delete()

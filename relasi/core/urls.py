@@ -1,0 +1,15 @@
+from django.urls import path
+
+from relasi.core import pages, views
+
+app_name = "core"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("search/", pages.global_search, name="search"),
+    path("jobs/<uuid:pk>/", pages.job_status, name="job"),
+    path("audit/", pages.audit_list, name="audit_list"),
+    path("views/save/", views.SavedViewCreate.as_view(), name="savedview_save"),
+    path("views/<int:pk>/delete/", views.SavedViewDelete.as_view(), name="savedview_delete"),
+    *pages.CustomFieldViewSet().urls("settings/custom-fields"),
+]

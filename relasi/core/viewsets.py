@@ -1,0 +1,239 @@
+"""Declarative CRUD: one `RecordViewSet` subclass per model gives it a list (sort, filter,
+choose columns, saved views, keyset pages, bulk actions, CSV export), detail, create, edit and
+delete views, all through the access layer. Anchor: netbox's generic object views."""
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+import django_filters
+from django import forms
+from django.db import models
+from django.urls import URLPattern, path
+from django.utils.translation import gettext_lazy as _
+
+from relasi.core import customfields, records
+from relasi.core.access import visible_to
+from relasi.core.models import Tag
+
+
+@dataclass
+class Column:
+    """A list column: `accessor` is an attribute path (a__b) or a callable(obj)."""
+
+    name: str
+    label: Any
+    accessor: str | Callable[[Any], Any] | None = None
+    order: str | None = None
+    template: str | None = None
+    link: bool = False
+    export: bool = True
+
+    def value(self, obj: Any) -> Any:
+        acc = self.accessor or self.name
+        if callable(acc):
+            return acc(obj)
+        for part in acc.split("__"):
+            if obj is None:
+                return None
+            obj = getattr(obj, part, None)
+            if callable(obj) and not isinstance(obj, models.Manager):
+                obj = obj()
+        if isinstance(obj, models.Manager):
+            return ", ".join(str(o) for o in obj.all())
+        return obj
+
+
+@dataclass
+class BulkAction:
+    """An action on many selected rows. `run(viewset, actor, queryset, form_data) -> count`."""
+
+    name: str
+    label: Any
+    permission: str
+    run: Callable[..., int]
+    form: type[forms.Form] | None = None
+    confirm: bool = False
+    danger: bool = False
+
+
+class OwnerForm(forms.Form):
+    owner: forms.ModelChoiceField = forms.ModelChoiceField(queryset=None, label=_("New owner"))  # type: ignore[arg-type]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from relasi.accounts.models import User
+
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(is_active=True)  # type: ignore[attr-defined]
+
+
+class TagForm(forms.Form):
+    tag = forms.CharField(label=_("Tag"), max_length=60)
+
+
+def _bulk_delete(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> int:
+    n = 0
+    for obj in qs:
+        vs.delete(actor, obj)
+        n += 1
+    return n
+
+
+def _bulk_owner(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> int:
+    owner = data["owner"]
+    n = 0
+    for obj in qs:
+        if obj.owner_id != owner.pk:
+            records.update_record(actor, obj, {"owner": owner}, audit_message="bulk: assign owner")
+            n += 1
+    return n
+
+
+def _bulk_tag(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> int:
+    tag, _created = Tag.objects.get_or_create(name=data["tag"].strip()[:60])
+    n = 0
+    for obj in qs.prefetch_related("tags"):
+        current = list(obj.tags.all())
+        if tag not in current:
+            records.update_record(actor, obj, {}, tags=[*current, tag], audit_message="bulk: tag")
+            n += 1
+    return n
+
+
+DELETE = BulkAction("delete", _("Delete"), "delete", _bulk_delete, confirm=True, danger=True)
+ASSIGN_OWNER = BulkAction("owner", _("Assign owner"), "change", _bulk_owner, form=OwnerForm)
+ADD_TAG = BulkAction("tag", _("Add tag"), "change", _bulk_tag, form=TagForm)
+
+
+class RecordViewSet:
+    """Subclass and declare; `urls()` returns the URL patterns."""
+
+    model: type[models.Model]
+    module: str
+    url_name: str  # e.g. "person" -> names person_list, person_detail, ...
+    form_class: type[forms.ModelForm] | None = None
+    filterset_class: type[django_filters.FilterSet] | None = None
+    columns: list[Column] = []
+    default_columns: list[str] | None = None
+    default_order: str = "-pk"
+    select_related: tuple[str, ...] = ()
+    prefetch_related: tuple[str, ...] = ()
+    list_template = "core/object_list.html"
+    detail_template = "core/object_detail.html"
+    form_template = "core/object_form.html"
+    detail_fields: list[str] = []
+    bulk_actions: list[BulkAction] | None = None
+    page_size = 50
+    # False for configuration tables without an owner (custom fields, roles): the module
+    # permission alone decides, there is no per-record visibility.
+    scoped = True
+
+    # --- querysets --------------------------------------------------------------------------
+    def base_queryset(self) -> models.QuerySet:
+        return self.model._default_manager.all()
+
+    def queryset_for(self, user: Any) -> models.QuerySet:
+        qs = self.base_queryset()
+        if self.scoped:
+            qs = visible_to(user, qs)
+        if self.select_related:
+            qs = qs.select_related(*self.select_related)
+        if self.prefetch_related:
+            qs = qs.prefetch_related(*self.prefetch_related)
+        return qs
+
+    def filterset(
+        self, data: Any, queryset: models.QuerySet, user: Any
+    ) -> django_filters.FilterSet | None:
+        if self.filterset_class is None:
+            return None
+        fs = self.filterset_class(data, queryset=queryset, request=None)
+        if hasattr(fs, "limit_to_user"):
+            fs.limit_to_user(user)
+        customfields.add_filters(fs, self.model)
+        return fs
+
+    def get_bulk_actions(self) -> list[BulkAction]:
+        return (
+            list(self.bulk_actions)
+            if self.bulk_actions is not None
+            else [ASSIGN_OWNER, ADD_TAG, DELETE]
+        )
+
+    def column_map(self) -> dict[str, Column]:
+        cols = {c.name: c for c in self.columns}
+        for cf in customfields.definitions(self.model):
+            cols[customfields.PREFIX + cf.key] = Column(
+                customfields.PREFIX + cf.key,
+                cf.display_label,
+                accessor=_custom_accessor(cf),
+            )
+        return cols
+
+    def detail_context(self, request: Any, obj: models.Model) -> dict[str, Any]:
+        """Extra context for the detail page (override per model)."""
+        return {}
+
+    # --- writes (override to call the app's actions) ----------------------------------------
+    def form_data(self, form: forms.ModelForm) -> tuple[dict[str, Any], Iterable[Tag] | None]:
+        data = {}
+        tags = None
+        for name in form._meta.fields or []:  # type: ignore[union-attr]
+            if name not in form.cleaned_data:
+                continue
+            if name == "tags":
+                tags = form.cleaned_data["tags"]
+                continue
+            model_field = self.model._meta.get_field(name)
+            if model_field.many_to_many:
+                continue
+            data[name] = form.cleaned_data[name]
+        if isinstance(form, customfields.CustomFieldFormMixin):
+            data["custom"] = form.custom_values()
+        return data, tags
+
+    def create(self, actor: Any, form: forms.ModelForm) -> models.Model:
+        data, tags = self.form_data(form)
+        if "owner" in [f.name for f in self.model._meta.fields] and not data.get("owner"):
+            data["owner"] = actor
+            data.setdefault("team", getattr(actor, "team", None))
+        return records.create_record(actor, self.model, data, tags=tags)
+
+    def update(
+        self, actor: Any, obj: models.Model, form: forms.ModelForm, version: int | None
+    ) -> models.Model:
+        data, tags = self.form_data(form)
+        return records.update_record(actor, obj, data, expected_version=version, tags=tags)
+
+    def delete(self, actor: Any, obj: models.Model) -> None:
+        records.delete_record(actor, obj)
+
+    # --- urls -------------------------------------------------------------------------------
+    def urls(self, prefix: str) -> list[URLPattern]:
+        from relasi.core import views as v
+
+        n = self.url_name
+        return [
+            path(f"{prefix}/", v.ObjectListView.as_view(viewset=self), name=f"{n}_list"),
+            path(f"{prefix}/new/", v.ObjectEditView.as_view(viewset=self), name=f"{n}_create"),
+            path(f"{prefix}/export/", v.ObjectExportView.as_view(viewset=self), name=f"{n}_export"),
+            path(f"{prefix}/bulk/", v.BulkActionView.as_view(viewset=self), name=f"{n}_bulk"),
+            path(
+                f"{prefix}/<int:pk>/", v.ObjectDetailView.as_view(viewset=self), name=f"{n}_detail"
+            ),
+            path(
+                f"{prefix}/<int:pk>/edit/", v.ObjectEditView.as_view(viewset=self), name=f"{n}_edit"
+            ),
+            path(
+                f"{prefix}/<int:pk>/delete/",
+                v.ObjectDeleteView.as_view(viewset=self),
+                name=f"{n}_delete",
+            ),
+        ]
+
+
+def _custom_accessor(cf: Any) -> Callable[[Any], Any]:
+    def get(obj: Any) -> str:
+        return customfields.display(cf, (obj.custom or {}).get(cf.key))
+
+    return get

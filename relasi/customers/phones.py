@@ -1,0 +1,54 @@
+"""Phone numbers: parse whatever people type (0812…, +62 812…, 62-812…) into E.164."""
+
+import re
+
+import phonenumbers
+from django.conf import settings
+
+_DIGITS = re.compile(r"\D+")
+
+
+def to_e164(raw: str, region: str | None = None) -> str | None:
+    """E.164 (+6281234567890) or None when the input is not a valid number."""
+    text = (raw or "").strip()
+    if not text:
+        return None
+    region = region or settings.PHONENUMBER_DEFAULT_REGION
+    digits = _DIGITS.sub("", text)
+    # "62812…" typed without "+" is an Indonesian number with its country code.
+    if not text.startswith("+") and digits.startswith("62") and len(digits) >= 10:
+        text = "+" + digits
+    try:
+        parsed = phonenumbers.parse(text, region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_valid_number(parsed):
+        return None
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+
+
+def variants(e164: str) -> list[str]:
+    """Forms a number may be searched by: +6281…, 6281…, 081…, 81…"""
+    if not e164:
+        return []
+    digits = e164.lstrip("+")
+    out = [e164, digits]
+    if digits.startswith("62"):
+        out += ["0" + digits[2:], digits[2:]]
+    return out
+
+
+def display(e164: str) -> str:
+    try:
+        parsed = phonenumbers.parse(e164, None)
+    except phonenumbers.NumberParseException:
+        return e164
+    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
+
+
+def search_key(query: str) -> str | None:
+    """If a search query looks like a phone number, its E.164 form."""
+    digits = _DIGITS.sub("", query)
+    if len(digits) < 6:
+        return None
+    return to_e164(query)

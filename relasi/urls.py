@@ -1,0 +1,18 @@
+from django.urls import include, path
+
+from relasi.accounts.views import set_language
+from relasi.api import api
+from relasi.core import pages
+
+urlpatterns = [
+    path("", include("relasi.core.urls")),
+    path("accounts/", include("relasi.accounts.urls")),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("customers/", include("relasi.customers.urls")),
+    path("api/v1/", api.urls),
+    path("health/", pages.health, name="health"),
+]
+
+handler403 = "relasi.core.pages.error_403"
+handler404 = "relasi.core.pages.error_404"
+handler500 = "relasi.core.pages.error_500"
