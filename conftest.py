@@ -1,5 +1,9 @@
+import logging
+from collections.abc import Iterator
+
 import pytest
 
+from relasi.core.logging import JsonFormatter
 from relasi.core.testing import Personas, client_for, make_personas
 
 
@@ -19,3 +23,35 @@ def _media_root(settings, tmp_path):
     from django.core.cache import cache
 
     cache.clear()
+
+
+class LogCapture(logging.Handler):
+    """Records and their JSON lines (as production would write them) from one logger tree."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.setFormatter(JsonFormatter())
+        self.records: list[logging.LogRecord] = []
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+        self.lines.append(self.format(record))
+
+    def events(self) -> list[str]:
+        return [getattr(r, "event", r.getMessage()) for r in self.records]
+
+
+@pytest.fixture
+def security_log() -> Iterator[LogCapture]:
+    """Captures the `relasi` loggers (security events included) at INFO."""
+    logger = logging.getLogger("relasi")
+    handler = LogCapture()
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)

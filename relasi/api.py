@@ -2,9 +2,9 @@
 
 from django.conf import settings
 from ninja import NinjaAPI
-from ninja.throttling import AnonRateThrottle, AuthRateThrottle
+from ninja.throttling import AnonRateThrottle
 
-from relasi.core.api import AUTH, install_error_handlers
+from relasi.core.api import AUTH, UserRateThrottle, install_error_handlers
 
 
 def _docs_decorator(func):  # type: ignore[no-untyped-def]
@@ -19,7 +19,7 @@ api = NinjaAPI(
     description="REST API of Relasi. Authenticate with `Authorization: Bearer <personal access token>`.",
     auth=AUTH,
     urls_namespace="api",
-    throttle=[AnonRateThrottle(settings.API_RATE_ANON), AuthRateThrottle(settings.API_RATE_AUTH)],
+    throttle=[AnonRateThrottle(settings.API_RATE_ANON), UserRateThrottle(settings.API_RATE_AUTH)],
     docs_decorator=_docs_decorator,
 )
 install_error_handlers(api)

@@ -155,6 +155,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "relasi.accounts.validators.ContextWordValidator"},
     {"NAME": "relasi.accounts.validators.MaximumLengthValidator"},
 ]
+# The company's name (and any extra words) may not carry a password (SECURITY.md check 1).
+COMPANY_NAME = env.str("COMPANY_NAME", default="")
+PASSWORD_CONTEXT_WORDS = env.list("PASSWORD_CONTEXT_WORDS", default=[])
 LOGIN_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 LOGIN_LOCKOUT_SECONDS = env.int("LOGIN_LOCKOUT_SECONDS", default=900)
 
@@ -178,9 +181,9 @@ SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=SECURE_HTTPS)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000 if SECURE_HTTPS else 0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("BEHIND_PROXY", default=False) else None
-)
+# Behind a reverse proxy that sets X-Forwarded-Proto and appends to X-Forwarded-For.
+BEHIND_PROXY = env.bool("BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
@@ -254,6 +257,9 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relasi <noreply@loca
 API_RATE_AUTH = env.str("API_RATE_AUTH", default="1200/m")
 API_RATE_ANON = env.str("API_RATE_ANON", default="60/m")
 API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=False)
+# Client address for API throttles: ninja trusts X-Forwarded-For unless told how many proxies
+# sit in front, which would let a client pick a fresh address per request.
+NINJA_NUM_PROXIES = 1 if BEHIND_PROXY else 0
 
 # --- Logging: JSON lines to stdout; security events on the "relasi.security" logger ------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")

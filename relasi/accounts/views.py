@@ -72,6 +72,10 @@ def login_view(request: HttpRequest) -> HttpResponse:
     status = 200
     if request.method == "POST" and form.is_valid():
         username = form.cleaned_data["username"].strip()
+        if "@" in username:
+            # One counter per account whether it is named by username or by e-mail.
+            match = User.objects.filter(email__iexact=username).first()
+            username = match.username if match else username
         ip = audit.client_ip(request) or "-"
         if wait := _locked(request, username):
             audit.security_event("login.blocked", request, username=username)
@@ -83,18 +87,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
             response = render(request, "accounts/login.html", {"form": form}, status=429)
             response["Retry-After"] = str(wait)
             return response
-        if "@" in username:
-            match = User.objects.filter(email__iexact=username).first()
-            username = match.username if match else username
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
-            LOGIN_BY_USER.hit(form.cleaned_data["username"].strip().lower())
+            LOGIN_BY_USER.hit(username.lower())
             LOGIN_BY_IP.hit(ip)
             audit.security_event("login.failed", request, username=username)
             form.add_error(None, _("The username or password is not correct."))
             status = 400
         else:
-            LOGIN_BY_USER.reset(form.cleaned_data["username"].strip().lower())
+            LOGIN_BY_USER.reset(username.lower())
             if user.totp_enabled:
                 request.session.cycle_key()
                 request.session["pending_2fa_user"] = user.pk

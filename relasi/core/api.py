@@ -1,8 +1,10 @@
 """API plumbing shared by every app's router: authentication (personal access tokens or the
 browser session with CSRF), module/scope permissions, consistent JSON errors, keyset pages."""
 
+import math
 from typing import Any, Generic, TypeVar
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import models
@@ -12,12 +14,21 @@ from ninja import Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
+from ninja.throttling import AuthRateThrottle
 
+from relasi.core import audit
 from relasi.core.pagination import paginate
 from relasi.core.records import ConflictError
+from relasi.core.throttle import Limit
 
 T = TypeVar("T")
 LAST_USED_RESOLUTION = 60  # seconds; avoids a write on every request
+
+# Guessing tokens: authentication runs before ninja's throttles, so failed bearer tokens are
+# counted here, per client address (SECURITY.md check 3).
+TOKEN_FAILURES = Limit(
+    "api-token", settings.LOGIN_FAILURE_LIMIT * 4, settings.LOGIN_LOCKOUT_SECONDS
+)
 
 
 class TokenAuth(HttpBearer):
@@ -26,9 +37,18 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         from relasi.accounts.models import ApiToken
 
+        ip = audit.client_ip(request) or "-"
+        if wait := TOKEN_FAILURES.blocked_for(ip):
+            raise Throttled(wait=wait)
         found = ApiToken.find(token)
         if found is None or not found.user.is_active:
+            if TOKEN_FAILURES.hit(ip) >= TOKEN_FAILURES.limit:
+                audit.security_event("api_token.blocked", request)
+            else:
+                audit.security_event("api_token.failed", request, prefix=token[:10])
             return None
+        if found.user.must_use_2fa and not found.user.totp_enabled:
+            raise HttpError(403, "Two-factor authentication must be set up first.")
         now = timezone.now()
         if (
             not found.last_used_at
@@ -55,6 +75,16 @@ class BrowserSessionAuth(SessionAuth):
 
 
 AUTH = [TokenAuth(), BrowserSessionAuth()]
+
+
+class UserRateThrottle(AuthRateThrottle):
+    """Per signed-in user (by id: ninja's default keys on str(user), the display name, which
+    two users can share), per client address otherwise."""
+
+    def get_cache_key(self, request: HttpRequest) -> str:
+        user = getattr(request, "auth", None)
+        ident = f"u{user.pk}" if user is not None else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
 
 
 def check(request: HttpRequest, module: str, action: str = "view") -> Any:
@@ -101,6 +131,13 @@ def _error(
     return api.create_response(request, {"error": body}, status=status)
 
 
+def _throttled(api: Any, request: HttpRequest, exc: Throttled) -> HttpResponse:
+    audit.security_event("api.throttled", request, path=request.path[:200])
+    response = _error(api, request, 429, "Too many requests.")
+    response["Retry-After"] = str(max(1, math.ceil(exc.wait or 60)))
+    return response
+
+
 def install_error_handlers(api: Any) -> None:
     api.add_exception_handler(Http404, lambda r, e: _error(api, r, 404, "Not found."))
     api.add_exception_handler(
@@ -112,7 +149,7 @@ def install_error_handlers(api: Any) -> None:
     api.add_exception_handler(
         ConflictError, lambda r, e: _error(api, r, 409, str(ConflictError.message))
     )
-    api.add_exception_handler(Throttled, lambda r, e: _error(api, r, 429, "Too many requests."))
+    api.add_exception_handler(Throttled, lambda r, e: _throttled(api, r, e))
     api.add_exception_handler(HttpError, lambda r, e: _error(api, r, e.status_code, str(e)))
     api.add_exception_handler(
         NinjaValidationError, lambda r, e: _error(api, r, 422, "Invalid input.", e.errors)

@@ -5,6 +5,7 @@ import logging
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
@@ -95,4 +96,10 @@ def security_event(event: str, request: Any = None, user: Any = None, **details:
 
 
 def client_ip(request: Any) -> str | None:
+    """The client's address; behind a trusted proxy (BEHIND_PROXY) the address it appended
+    to X-Forwarded-For, never one the client could have written itself."""
+    if getattr(settings, "BEHIND_PROXY", False):
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        if last := forwarded.split(",")[-1].strip():
+            return last[:45]
     return request.META.get("REMOTE_ADDR") or None
