@@ -166,9 +166,11 @@ def create_customer(
 ) -> Customer:
     data = _prepare(kind, data)
     clean_emails, clean_phones = _clean_contacts(emails, phones_)
-    if actor is not None and getattr(actor, "pk", None):
-        data.setdefault("owner", actor)
-        data.setdefault("team", getattr(actor, "team", None))
+    if getattr(actor, "pk", None):
+        if not data.get("owner"):
+            data["owner"] = actor
+        if not data.get("team"):
+            data["team"] = getattr(data["owner"], "team", None)
     with transaction.atomic():
         customer = records.create_record(actor, Customer, data, tags=tags)
         _set_contacts(customer, clean_emails, clean_phones)
@@ -366,14 +368,16 @@ def unrelate(actor: Any, rel: Relationship) -> None:
 
 def set_referrer(actor: Any, customer: Customer, referrer: Customer | None) -> Customer:
     if referrer is not None:
-        # Refuse cycles: walk up the referral chain from the referrer.
+        # Refuse cycles: walk up the stored referral chain from the referrer.
         seen: set[int] = set()
-        node: Customer | None = referrer
-        while node is not None and node.pk not in seen:
-            if node.pk == customer.pk:
+        node_id: int | None = referrer.pk
+        while node_id is not None and node_id not in seen:
+            if node_id == customer.pk:
                 raise ValidationError(_("That would make a referral loop."))
-            seen.add(node.pk)
-            node = node.referred_by
+            seen.add(node_id)
+            node_id = (
+                Customer.objects.filter(pk=node_id).values_list("referred_by_id", flat=True).first()
+            )
     return records.update_record(actor, customer, {"referred_by": referrer})
 
 

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import Q
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 
 from relasi.core import customfields
 from relasi.core.access import get_for_user, visible_to
@@ -334,10 +334,10 @@ def _patch(request: ApiRequest, kind: str, pk: int, payload: CustomerPatch) -> C
     return _get(request, kind, pk)
 
 
-def _delete(request: ApiRequest, kind: str, pk: int) -> tuple[int, None]:
+def _delete(request: ApiRequest, kind: str, pk: int) -> Status:
     customer = _get(request, kind, pk, "delete")
     actions.delete_customer(request.auth, customer)
-    return 204, None
+    return Status(204, None)
 
 
 for _kind, _path in ((Kind.PERSON, "people"), (Kind.ORGANIZATION, "organizations")):
@@ -361,8 +361,8 @@ for _kind, _path in ((Kind.PERSON, "people"), (Kind.ORGANIZATION, "organizations
             operation_id=f"create_{path}",
             summary=f"Create one of {path}",
         )
-        def create(request: ApiRequest, payload: CustomerIn) -> tuple[int, Customer]:
-            return 201, _create(request, kind, payload)
+        def create(request: ApiRequest, payload: CustomerIn) -> Status:
+            return Status(201, _create(request, kind, payload))
 
         @router.get(
             f"/{path}/{{pk}}",
@@ -388,7 +388,7 @@ for _kind, _path in ((Kind.PERSON, "people"), (Kind.ORGANIZATION, "organizations
             operation_id=f"delete_{path}",
             summary=f"Delete one of {path}",
         )
-        def delete(request: ApiRequest, pk: int) -> tuple[int, None]:
+        def delete(request: ApiRequest, pk: int) -> Status:
             return _delete(request, kind, pk)
 
     _make(_kind, _path)
@@ -431,14 +431,14 @@ def relationships(request: ApiRequest, pk: int) -> Any:
 
 
 @router.post("/{pk}/relationships", response={201: RelationshipOut})
-def relate(request: ApiRequest, pk: int, payload: RelationshipIn) -> tuple[int, Relationship]:
+def relate(request: ApiRequest, pk: int, payload: RelationshipIn) -> Status:
     customer = _get(request, None, pk, "change")
     other = get_for_user(request.auth, Customer.objects.all(), pk=payload.other_id)
-    return 201, actions.relate(request.auth, customer, other, payload.kind, payload.note)
+    return Status(201, actions.relate(request.auth, customer, other, payload.kind, payload.note))
 
 
 @router.delete("/{pk}/relationships/{rel_id}", response={204: None})
-def unrelate(request: ApiRequest, pk: int, rel_id: int) -> tuple[int, None]:
+def unrelate(request: ApiRequest, pk: int, rel_id: int) -> Status:
     customer = _get(request, None, pk, "change")
     rel = get_for_user(
         request.auth,
@@ -446,7 +446,7 @@ def unrelate(request: ApiRequest, pk: int, rel_id: int) -> tuple[int, None]:
         pk=rel_id,
     )
     actions.unrelate(request.auth, rel)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get(
@@ -461,9 +461,10 @@ def permissions(request: ApiRequest, pk: int) -> Any:
 @router.post("/{pk}/permissions", response={201: PermissionOut})
 def add_permission(request: ApiRequest, pk: int, payload: PermissionIn) -> Any:
     customer = _get(request, None, pk, "change")
-    return 201, actions.record_permission(
+    perm = actions.record_permission(
         request.auth, customer, payload.channel, payload.status, payload.source, payload.evidence
     )
+    return Status(201, perm)
 
 
 @router.get("/{pk}/notes", response=list[NoteOut])
@@ -474,4 +475,4 @@ def notes(request: ApiRequest, pk: int) -> Any:
 @router.post("/{pk}/notes", response={201: NoteOut})
 def add_note(request: ApiRequest, pk: int, payload: NoteIn) -> Any:
     customer = _get(request, None, pk, "change")
-    return 201, actions.add_note(request.auth, customer, payload.body)
+    return Status(201, actions.add_note(request.auth, customer, payload.body))

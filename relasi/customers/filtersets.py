@@ -3,6 +3,7 @@
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
 
@@ -21,7 +22,7 @@ CONSENT_CHOICES = [
 class CustomerFilterSet(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     lifecycle_stage = django_filters.MultipleChoiceFilter(
-        label=_("Lifecycle stage"), choices=Lifecycle.choices
+        label=_("Lifecycle stage"), choices=Lifecycle.choices, widget=forms.CheckboxSelectMultiple
     )
     customer_type = django_filters.ChoiceFilter(label=_("Type"), choices=CustomerType.choices)
     source = django_filters.ChoiceFilter(label=_("Source"), choices=Source.choices)

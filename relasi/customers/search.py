@@ -88,9 +88,10 @@ def _fuzzy_ids(term: str, limit: int) -> list[int]:
             )
             return [r[0] for r in cursor.fetchall()]
     with connection.cursor() as cursor:
+        # word_similarity: the best-matching word span of the long search text (GIN-indexed <%).
         cursor.execute(
-            "SELECT id FROM customers_customer WHERE search_text %% %s "
-            "ORDER BY similarity(search_text, %s) DESC LIMIT %s",
+            "SELECT id FROM customers_customer WHERE %s <%% search_text "
+            "ORDER BY word_similarity(%s, search_text) DESC LIMIT %s",
             [term, term, limit],
         )
         return [r[0] for r in cursor.fetchall()]
@@ -111,8 +112,8 @@ def search_customers(user: Any, query: str, limit: int = 20) -> list[Customer]:
         )
     search_term = e164.lstrip("+") if e164 else term
     ids = exact_ids + _substring_ids(search_term, CANDIDATES)
-    if len(ids) < limit:
-        ids += _fuzzy_ids(term, CANDIDATES)
+    if not ids:  # nothing contains the term: fall back to typo-tolerant matching
+        ids = _fuzzy_ids(term, CANDIDATES)
     if not ids:
         return []
     found = {c.pk: c for c in visible_to(user, Customer.objects.filter(pk__in=set(ids)))}
