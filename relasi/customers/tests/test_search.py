@@ -1,8 +1,8 @@
 import pytest
 
+from relasi.customers import actions
 from relasi.customers.search import search_customers
 from relasi.customers.tests.factories import organization, person
-from relasi.customers import actions
 
 pytestmark = pytest.mark.django_db
 
@@ -65,5 +65,5 @@ def test_global_search_page_and_api(personas, people, as_user):
     html = client.get("/search/?q=budi", HTTP_HX_REQUEST="true").content.decode()
     assert "Budi Santoso" in html and "Budi Rahasia" not in html
     data = client.get("/api/v1/customers/search?q=budi").json()
-    assert [d["name"] for d in data][0] in ("Budi Santoso", "Budiman Hartono")
+    assert next(d["name"] for d in data) in ("Budi Santoso", "Budiman Hartono")
     assert all(d["name"] != "Budi Rahasia" for d in data)
