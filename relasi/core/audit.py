@@ -70,7 +70,7 @@ def record(
     object_repr: str = "",
 ) -> AuditEvent:
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
-    target_model = model or (type(obj) if obj is not None else None)
+    target_model = model or (obj._meta.model if obj is not None else None)
     return AuditEvent.objects.create(
         actor=actor_obj,
         actor_label=(actor_obj.get_username() if actor_obj else "system")[:150],
@@ -90,7 +90,8 @@ def security_event(event: str, request: Any = None, user: Any = None, **details:
     who = user if user is not None else getattr(request, "user", None)
     username = who.get_username() if getattr(who, "is_authenticated", False) else ""
     security_log.info(
-        event, extra={"event": event, "user": username, "ip": ip, **jsonable(details)}
+        # Details are nested: keys such as "name" would clash with LogRecord's own attributes.
+        event, extra={"event": event, "user": username, "ip": ip, "details": jsonable(details)}
     )
     record(who, AuditAction.SECURITY, message=event, changes=details, ip=ip)
 
