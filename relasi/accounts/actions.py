@@ -46,6 +46,12 @@ def record_login(request: HttpRequest, user: User) -> None:
     audit.security_event("login.success", request, user=user)
 
 
+def rekey_session(old_key: str | None, new_key: str | None) -> None:
+    """The session was given a new key (cycle_key) but is the same sign-in."""
+    if old_key and new_key and old_key != new_key:
+        UserSession.objects.filter(session_key=old_key).update(session_key=new_key)
+
+
 def end_sessions(
     actor: Any, user: User, *, keep: str | None = None, request: HttpRequest | None = None
 ) -> int:
@@ -63,13 +69,11 @@ def end_sessions(
     return len(keys)
 
 
-def end_session(
-    actor: Any, user: User, session_key: str, request: HttpRequest | None = None
-) -> bool:
-    found = UserSession.objects.filter(user=user, session_key=session_key)
-    if not found.exists():
+def end_session(actor: Any, user: User, pk: int, request: HttpRequest | None = None) -> bool:
+    found = UserSession.objects.filter(user=user, pk=pk).first()
+    if found is None:
         return False
-    Session.objects.filter(session_key=session_key).delete()
+    Session.objects.filter(session_key=found.session_key).delete()
     found.delete()
     audit.security_event("session.ended", request, user=actor, target=user.get_username())
     return True
@@ -120,13 +124,17 @@ def revoke_token(actor: User, token: ApiToken) -> None:
     audit.security_event("api_token.revoked", user=actor, name=token.name)
 
 
-def enable_2fa(request: HttpRequest, user: User, secret: str) -> list[str]:
+def enable_2fa(request: HttpRequest, user: User, secret: str, used_step: int = 0) -> list[str]:
+    """Turn two-factor on (the code that proved the secret is spent) and sign out every other
+    session, which was opened without it. Returns the plain recovery codes, shown once."""
     codes, hashes = twofactor.new_recovery_codes()
     user.totp_secret = secret
     user.totp_enabled = True
     user.recovery_codes = hashes
-    user.save(update_fields=["totp_secret", "totp_enabled", "recovery_codes"])
+    user.totp_last_step = used_step
+    user.save(update_fields=["totp_secret", "totp_enabled", "recovery_codes", "totp_last_step"])
     audit.security_event("mfa.enabled", request, user=user)
+    end_sessions(user, user, keep=request.session.session_key, request=request)
     return codes
 
 

@@ -177,8 +177,11 @@ def password_change(request: AuthedRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        # Django drops every other session when the password hash changes; keep this one.
+        # Django drops every other session when the password hash changes; keep this one
+        # (under its new key) and remove the others from the list as well.
+        old_key = request.session.session_key
         update_session_auth_hash(request, user)
+        actions.rekey_session(old_key, request.session.session_key)
         actions.end_sessions(user, user, keep=request.session.session_key, request=request)
         audit.security_event("password.changed", request)
         messages.success(request, _("Password changed. Your other sessions were signed out."))
@@ -209,9 +212,7 @@ def two_factor_setup(request: AuthedRequest) -> HttpResponse:
         if step is None:
             form.add_error("code", _("That code is not valid."))
         else:
-            codes = actions.enable_2fa(request, user, secret)
-            user.totp_last_step = step
-            user.save(update_fields=["totp_last_step"])
+            codes = actions.enable_2fa(request, user, secret, step)
             del request.session["pending_totp_secret"]
             return render(request, "accounts/2fa_codes.html", {"codes": codes})
     context = {"form": form, "secret": secret, "uri": twofactor.provisioning_uri(user, secret)}
@@ -227,6 +228,7 @@ def two_factor_disable(request: AuthedRequest) -> HttpResponse:
     form = ReauthForm(user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         actions.disable_2fa(request, user)
+        actions.end_sessions(user, user, keep=request.session.session_key, request=request)
         messages.success(request, _("Two-factor authentication is off."))
         return redirect("accounts:profile")
     return render(
@@ -238,8 +240,9 @@ def two_factor_disable(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def session_end(request: AuthedRequest, key: str) -> HttpResponse:
-    if not actions.end_session(request.user, request.user, key, request):
+def session_end(request: AuthedRequest, pk: int) -> HttpResponse:
+    # Sessions are named by their row id: a session key in a page would be a credential.
+    if not actions.end_session(request.user, request.user, pk, request):
         raise Http404
     messages.success(request, _("Session ended."))
     return redirect("accounts:profile")

@@ -47,7 +47,7 @@ def visible_to(user: Any, queryset: models.QuerySet[M]) -> models.QuerySet[M]:
 
 
 def can_see(user: Any, obj: models.Model) -> bool:
-    return visible_to(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+    return visible_to(user, obj._meta.model._default_manager.filter(pk=obj.pk)).exists()
 
 
 def get_for_user(user: Any, queryset: models.QuerySet[M], **lookup: Any) -> M:

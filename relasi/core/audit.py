@@ -91,7 +91,8 @@ def security_event(event: str, request: Any = None, user: Any = None, **details:
     username = who.get_username() if getattr(who, "is_authenticated", False) else ""
     security_log.info(
         # Details are nested: keys such as "name" would clash with LogRecord's own attributes.
-        event, extra={"event": event, "user": username, "ip": ip, "details": jsonable(details)}
+        event,
+        extra={"event": event, "user": username, "ip": ip, "details": jsonable(details)},
     )
     record(who, AuditAction.SECURITY, message=event, changes=details, ip=ip)
 
