@@ -61,7 +61,8 @@ def update_record(
 ) -> M:
     """Apply `data` to `obj`; if `expected_version` is given and the stored version differs,
     raise ConflictError without writing. Returns the refreshed object."""
-    model = obj._meta.model  # not type(obj): request.user is a lazy proxy
+    # obj._meta.model, not type(obj): request.user is a lazy proxy.
+    model: type[M] = obj._meta.model  # type: ignore[assignment]
     versioned = any(f.name == "version" for f in model._meta.concrete_fields)
     with transaction.atomic():
         current = model._default_manager.select_for_update().get(pk=obj.pk)
