@@ -20,7 +20,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
-from rapidfuzz.distance import JaroWinkler, Levenshtein
+from rapidfuzz.distance import OSA, JaroWinkler, Levenshtein
 
 # Scores at or above this are "the same customer" (importer, bulk merge default).
 MATCH_THRESHOLD = 0.8
@@ -137,12 +137,16 @@ def phonetic(token: str) -> str:
     return _REPEAT.sub(r"\1", t)
 
 
-def name_tokens(name: str, *, organization: bool = False) -> tuple[str, ...]:
-    """Canonical name tokens: folded, without titles or legal forms, spelling normalised."""
+def name_words(name: str, *, organization: bool = False) -> tuple[str, ...]:
+    """Folded name words without titles or legal forms."""
     words = _fold(name).split()
     drop = _ORG_FORMS if organization else _TITLES
-    kept = [w for w in words if w not in drop] or words
-    return tuple(canonical_token(w) for w in kept)
+    return tuple(w for w in words if w not in drop) or tuple(words)
+
+
+def name_tokens(name: str, *, organization: bool = False) -> tuple[str, ...]:
+    """Canonical name tokens: folded, without titles or legal forms, spelling normalised."""
+    return tuple(canonical_token(w) for w in name_words(name, organization=organization))
 
 
 # --- e-mail and phone normalisation ---------------------------------------------------------
@@ -209,14 +213,15 @@ def make_entry(record: dict[str, Any], id: int = 0) -> Entry:
     name = record.get("name") or " ".join(
         p for p in (record.get("first_name"), record.get("last_name")) if p
     )
+    words = name_words(name, organization=kind == "organization")
     emails = {email_key(e) for e in _as_list(record.get("emails") or record.get("email"))}
     emails.discard("")
     phones = {phone_key(p) for p in _as_list(record.get("phones") or record.get("phone"))}
     phones.discard("")
     return Entry(
         id=int(record.get("id") or id),
-        tokens=name_tokens(name, organization=kind == "organization"),
-        raw=tuple(_fold(name).split()),
+        tokens=tuple(canonical_token(w) for w in words),
+        raw=words,
         emails=frozenset(emails),
         locals=frozenset(e.split("@", 1)[0] for e in emails),
         phones=frozenset(phones),
@@ -225,36 +230,66 @@ def make_entry(record: dict[str, Any], id: int = 0) -> Entry:
     )
 
 
+@lru_cache(maxsize=1)
+def _known_names() -> frozenset[str]:
+    """Common Indonesian given names and surnames: two different names from this list are two
+    names (Dewi/Dedi, Yohanes/Yohana, Sri/Sari), not a typo — unless the variant table says so."""
+    from relasi.customers import demo_data
+
+    words = " ".join([*demo_data.FIRST_F, *demo_data.FIRST_M, *demo_data.LAST, *_VARIANT])
+    return frozenset(canonical_token(w) for w in _fold(words).split())
+
+
+@lru_cache(maxsize=262144)
 def _token_sim(x: str, y: str) -> float:
+    """How alike two canonical name parts are. Typos (one edit, or two in a long word) score
+    high; different names that merely look alike (Irfan/Intan, Budi/Rudi) score low, because
+    family members share a phone and a surname but not a given name."""
     if x == y:
         return 1.0
     if len(x) == 1 or len(y) == 1:  # an initial: "B." ~ "Budi"
         return 0.85 if x[0] == y[0] else 0.0
-    return JaroWinkler.normalized_similarity(x, y)
+    if phonetic(x) == phonetic(y):
+        return 0.95
+    known = _known_names()
+    if x in known and y in known:
+        return 0.6
+    if x[0] != y[0]:
+        return 0.5 * JaroWinkler.normalized_similarity(x, y)
+    edits = OSA.distance(x, y)
+    longest = max(len(x), len(y))
+    if edits == 1 and longest >= 4:
+        return 0.9
+    if edits == 2 and longest >= 7:
+        return 0.8
+    return min(0.7, JaroWinkler.normalized_similarity(x, y))
 
 
-def name_similarity(a: tuple[str, ...], b: tuple[str, ...]) -> tuple[float, float]:
-    """(similarity 0–1, weakest aligned token) — order-independent: each token of
-    the shorter name is aligned with its best unused token of the longer one."""
-    if not a or not b:
+def name_similarity(x: Entry, y: Entry) -> tuple[float, float]:
+    """(similarity 0–1, weakest aligned part) — order-independent: each part of the shorter
+    name is aligned with its best unused part of the longer one, comparing both the canonical
+    spelling and the spelling as written (a typo in a variant: "Saputera" ~ "Saputra")."""
+    if not x.tokens or not y.tokens:
         return 0.0, 0.0
-    short, long_ = (a, b) if len(a) <= len(b) else (b, a)
-    free = list(long_)
+    short, long_ = (x, y) if len(x.tokens) <= len(y.tokens) else (y, x)
+    free = list(range(len(long_.tokens)))
     sims: list[float] = []
-    for tok in short:
-        best, best_i = 0.0, 0
-        for i, other in enumerate(free):
-            s = _token_sim(tok, other)
+    for tok, raw in zip(short.tokens, short.raw, strict=True):
+        best, best_i = 0.0, -1
+        for i in free:
+            s = _token_sim(tok, long_.tokens[i])
+            if s < 1.0 and raw != long_.raw[i]:
+                s = max(s, _token_sim(raw, long_.raw[i]))
             if s > best:
                 best, best_i = s, i
         sims.append(best)
-        if free:
-            free.pop(best_i)
+        if best_i >= 0:
+            free.remove(best_i)
     sim = sum(sims) / len(sims) - min(0.1, 0.05 * len(free))
     weakest = min(sims)
-    if len(a) != len(b):  # "Nur Hayati" ~ "Nurhayati"
-        joined = Levenshtein.normalized_similarity("".join(a), "".join(b))
-        if joined > sim:
+    if len(x.tokens) != len(y.tokens):  # "Nur Hayati" ~ "Nurhayati"
+        joined = Levenshtein.normalized_similarity("".join(x.tokens), "".join(y.tokens))
+        if joined >= 0.9 and joined > sim:
             sim, weakest = joined, joined
     return max(0.0, sim), weakest
 
@@ -275,7 +310,7 @@ def score_entries(x: Entry, y: Entry) -> tuple[float, list[str]]:
     if x.kind != y.kind:
         return 0.0, []
     reasons: list[str] = []
-    sim, weakest = name_similarity(x.tokens, y.tokens)
+    sim, weakest = name_similarity(x, y)
     note = _variant_note(x, y) if x.raw != y.raw else ""
     if sim >= 0.999 and x.raw == y.raw:
         reasons.append(_("same name"))
