@@ -29,3 +29,4 @@ from relasi.customers.api import router as customers_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/integrations", integrations_router)

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "relasi.core",
     "relasi.accounts",
     "relasi.customers",
+    "relasi.integrations",
 ]
 
 MIDDLEWARE = [

@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("relasi.accounts.urls")),
     path("i18n/setlang/", set_language, name="set_language"),
     path("customers/", include("relasi.customers.urls")),
+    path("integrations/", include("relasi.integrations.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]
