@@ -131,6 +131,11 @@ def _error(
     return api.create_response(request, {"error": body}, status=status)
 
 
+def _conflict(api: Any, request: HttpRequest, exc: ConflictError) -> HttpResponse:
+    exc.ensure_recorded()  # the action's transaction may have rolled the first record back
+    return _error(api, request, 409, str(ConflictError.message))
+
+
 def _throttled(api: Any, request: HttpRequest, exc: Throttled) -> HttpResponse:
     audit.security_event("api.throttled", request, path=request.path[:200])
     response = _error(api, request, 429, "Too many requests.")
@@ -146,9 +151,7 @@ def install_error_handlers(api: Any) -> None:
     api.add_exception_handler(
         AuthenticationError, lambda r, e: _error(api, r, 401, "Authentication required.")
     )
-    api.add_exception_handler(
-        ConflictError, lambda r, e: _error(api, r, 409, str(ConflictError.message))
-    )
+    api.add_exception_handler(ConflictError, lambda r, e: _conflict(api, r, e))
     api.add_exception_handler(Throttled, lambda r, e: _throttled(api, r, e))
     api.add_exception_handler(HttpError, lambda r, e: _error(api, r, e.status_code, str(e)))
     api.add_exception_handler(

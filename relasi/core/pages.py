@@ -7,7 +7,7 @@ from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_safe
 
 from relasi.core import search as search_registry
 from relasi.core.choices import AuditAction
@@ -22,6 +22,7 @@ SEARCH_LIMIT = Limit("search", 120, 60)
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     from relasi.core.dashboard import widgets
 
@@ -49,6 +50,7 @@ def global_search(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def job_status(request: HttpRequest, pk: str) -> HttpResponse:
     job = Job.objects.filter(pk=pk).first()
     if job is None or (
@@ -60,6 +62,7 @@ def job_status(request: HttpRequest, pk: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def audit_list(request: HttpRequest) -> HttpResponse:
     require(request, "admin", "view")
     queryset = AuditEvent.objects.select_related("actor", "content_type")
@@ -78,6 +81,7 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+@require_safe
 def health(request: HttpRequest) -> JsonResponse:
     """Liveness + database check for load balancers (no personal data)."""
     try:

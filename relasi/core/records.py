@@ -11,16 +11,45 @@ from django.utils.translation import gettext_lazy as _
 
 from relasi.core import audit
 from relasi.core.choices import AuditAction
+from relasi.core.models import AuditEvent
 
 M = TypeVar("M", bound=models.Model)
 
 
 class ConflictError(Exception):
-    """The record changed since the user loaded it (optimistic locking, fault F8)."""
+    """The record changed since the user loaded it (optimistic locking, fault F8).
+
+    The refused attempt belongs in the record's history. It is written when the conflict is
+    detected; if an enclosing transaction (a domain action) then rolls back, the view or API
+    handler that turns the error into a 409 calls `ensure_recorded()` to write it again."""
 
     message = _(
         "This record was changed by someone else after you opened it. Reload it and try again."
     )
+
+    def __init__(
+        self,
+        actor: Any = None,
+        obj: models.Model | None = None,
+        changes: Any = None,
+        note: str = "",
+    ) -> None:
+        super().__init__(str(self.message))
+        self.actor = actor
+        self.obj = obj
+        self.changes = changes or {}
+        self.note = note
+        self.event_pk: int | None = None
+
+    def ensure_recorded(self) -> None:
+        if self.obj is None:
+            return
+        if self.event_pk and AuditEvent.objects.filter(pk=self.event_pk).exists():
+            return
+        event = audit.record(
+            self.actor, AuditAction.UPDATE, self.obj, changes=self.changes, message=self.note
+        )
+        self.event_pk = event.pk
 
 
 def _tag_names(obj: models.Model) -> list[str]:
@@ -72,16 +101,15 @@ def update_record(
         )
         if not stale:
             return _apply_update(actor, current, data, versioned, tags, audit_message)
-    # Recorded outside the rolled-back transaction so history shows the refused attempt too.
-    audit.record(
+    conflict = ConflictError(
         actor,
-        AuditAction.UPDATE,
         current,
         changes={k: [None, v] for k, v in audit.jsonable(data).items()},
-        message=f"rejected: record changed by someone else (had version {expected_version}, "
+        note=f"rejected: record changed by someone else (had version {expected_version}, "
         f"stored version {stored_version})",
     )
-    raise ConflictError
+    conflict.ensure_recorded()
+    raise conflict
 
 
 def _apply_update(

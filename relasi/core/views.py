@@ -232,7 +232,8 @@ class ObjectEditView(RecordView):
                 saved = self.viewset.update(
                     request.user, obj, form, int(version) if version and version.isdigit() else None
                 )
-        except ConflictError:
+        except ConflictError as conflict:
+            conflict.ensure_recorded()
             form.add_error(None, str(ConflictError.message))
             return self.render_form(form, obj, status=409, conflict=True)
         except ValidationError as exc:
