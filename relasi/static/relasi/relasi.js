@@ -8,10 +8,7 @@
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "k") {
       e.preventDefault();
       const el = document.getElementById("palette");
-      if (el && window.bootstrap) {
-        bootstrap.Modal.getOrCreateInstance(el).show();
-        setTimeout(() => document.getElementById("palette-input").focus(), 150);
-      }
+      if (el && window.bootstrap) bootstrap.Modal.getOrCreateInstance(el).show();
       return;
     }
     if (typing(document.activeElement)) return;
@@ -25,6 +22,13 @@
       const help = document.getElementById("shortcut-help");
       if (help && window.bootstrap) bootstrap.Modal.getOrCreateInstance(help).show();
     }
+  });
+
+  // Focus the palette's input once the modal is shown (Bootstrap focuses the dialog itself first).
+  document.addEventListener("shown.bs.modal", (e) => {
+    if (e.target.id !== "palette") return;
+    const input = document.getElementById("palette-input");
+    if (input) { input.focus(); input.select(); }
   });
 
   document.addEventListener("click", (e) => {
@@ -96,3 +100,41 @@ document.addEventListener("click", (e) => {
   const cols = Array.from(form.querySelectorAll("[data-col]:checked")).map((c) => c.value);
   form.querySelector("[data-cols-field]").value = cols.join(",");
 });
+
+// Filter forms: a multi-select (e.g. lifecycle stage) becomes a compact grid of checkboxes with
+// the same name and values, so the query string and django-filter see exactly the same thing.
+function relasiCheckboxFilters(root) {
+  root.querySelectorAll("form.filters select[multiple]:not([data-enhanced])").forEach((select) => {
+    select.setAttribute("data-enhanced", "1");
+    const box = document.createElement("div");
+    box.className = "filter-checks";
+    box.setAttribute("role", "group");
+    const label = select.id && document.querySelector("label[for='" + select.id + "']");
+    if (label) {
+      if (!label.id) label.id = select.id + "-label";
+      box.setAttribute("aria-labelledby", label.id);
+    }
+    Array.from(select.options).forEach((opt, i) => {
+      const wrap = document.createElement("div");
+      wrap.className = "form-check";
+      const input = document.createElement("input");
+      input.type = "checkbox";
+      input.className = "form-check-input";
+      input.name = select.name;
+      input.value = opt.value;
+      input.checked = opt.selected;
+      input.id = (select.id || select.name) + "_" + i;
+      const text = document.createElement("label");
+      text.className = "form-check-label";
+      text.htmlFor = input.id;
+      text.textContent = opt.textContent;
+      wrap.append(input, text);
+      box.append(wrap);
+    });
+    select.disabled = true;  // no longer submitted; the checkboxes carry the values
+    select.hidden = true;
+    select.after(box);
+  });
+}
+document.addEventListener("DOMContentLoaded", () => relasiCheckboxFilters(document));
+document.addEventListener("htmx:load", () => relasiCheckboxFilters(document));
