@@ -13,7 +13,7 @@ phone or e-mail (after normalisation) plus a similar name is what makes a duplic
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -444,7 +444,12 @@ def find_pairs(
     return _pairs(entries, min_score, stats)
 
 
-def _pairs(entries: list[Entry], min_score: float, stats: Stats | None) -> list[Pair]:
+def _pairs(
+    entries: list[Entry],
+    min_score: float,
+    stats: Stats | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> list[Pair]:
     stats = stats if stats is not None else Stats()
     stats.records = len(entries)
     # Name-only pairs cannot reach a threshold above NAME_ONLY_MAX, so name blocks are only
@@ -456,7 +461,9 @@ def _pairs(entries: list[Entry], min_score: float, stats: Stats | None) -> list[
             blocks[key].append(e)
     done: set[tuple[int, int]] = set()
     pairs: list[Pair] = []
-    for members in blocks.values():
+    for n, members in enumerate(blocks.values(), 1):
+        if progress is not None and n % 5000 == 0:
+            progress(n, len(blocks))
         if len(members) < 2:
             continue
         if len(members) > MAX_BLOCK:
@@ -474,6 +481,8 @@ def _pairs(entries: list[Entry], min_score: float, stats: Stats | None) -> list[
                 if score >= min_score:
                     pairs.append(Pair(ids[0], ids[1], score, reasons))
     pairs.sort(key=lambda p: (-p.score, p.a, p.b))
+    if progress is not None:
+        progress(len(blocks), len(blocks))
     return pairs
 
 
@@ -555,3 +564,68 @@ def likely_duplicates(
         for cid, score, reasons in found
         if cid in customers
     ]
+
+
+def scan_database(job: Any, *, min_score: float = SCAN_THRESHOLD) -> dict[str, int]:
+    """Scan every customer, store new candidate pairs for review and refresh open ones.
+    Dismissed and merged pairs are left alone, so a dismissed pair is never proposed again."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from relasi.core import jobs
+    from relasi.customers.models import DuplicateCandidate, DuplicateStatus
+
+    jobs.progress(job, 0, 100, _("Loading customers"))
+    entries = [make_entry(r) for r in load_records()]
+    stats = Stats()
+
+    def report(done: int, total: int) -> None:
+        jobs.progress(job, 10 + int(80 * done / max(total, 1)), 100, _("Comparing"))
+
+    pairs = _pairs(entries, min_score, stats, report)
+    existing = {
+        (a, b): (pk, status)
+        for pk, a, b, status in DuplicateCandidate.objects.values_list(
+            "pk", "customer_a_id", "customer_b_id", "status"
+        )
+    }
+    now = timezone.now()
+    new, refreshed = [], 0
+    found = set()
+    with transaction.atomic():
+        for p in pairs:
+            found.add((p.a, p.b))
+            known = existing.get((p.a, p.b))
+            if known is None:
+                new.append(
+                    DuplicateCandidate(
+                        customer_a_id=p.a,
+                        customer_b_id=p.b,
+                        score=p.score,
+                        reasons=p.reasons,
+                        found_at=now,
+                        job_id=job.pk,
+                    )
+                )
+            elif known[1] == DuplicateStatus.OPEN:
+                DuplicateCandidate.objects.filter(pk=known[0]).update(
+                    score=p.score, reasons=p.reasons, job_id=job.pk
+                )
+                refreshed += 1
+        DuplicateCandidate.objects.bulk_create(new, batch_size=1000)
+        stale = [
+            pk
+            for key, (pk, status) in existing.items()
+            if status == DuplicateStatus.OPEN and key not in found
+        ]
+        DuplicateCandidate.objects.filter(pk__in=stale).delete()
+    result = {
+        "customers": stats.records,
+        "comparisons": stats.comparisons,
+        "new": len(new),
+        "refreshed": refreshed,
+        "removed": len(stale),
+    }
+    job.result = result
+    jobs.progress(job, 100, 100, _("%(new)d new pairs") % {"new": len(new)})
+    return result

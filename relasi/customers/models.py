@@ -485,3 +485,109 @@ class ContactPermission(CustomerChild):
         if self.pk is not None:
             raise PermissionError("Contact permissions are append-only; record a new one.")
         super().save(*args, **kwargs)
+
+
+# --- Duplicates and merges (relasi.customers.duplicates / relasi.customers.merge) -------------
+
+
+class DuplicateStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    MERGED = "merged", _("Merged")
+    DISMISSED = "dismissed", _("Not a duplicate")
+
+
+class DuplicateCandidate(models.Model):
+    """A pair of customers the scan thinks are the same (customer_a.id < customer_b.id).
+
+    A dismissed pair is kept so later scans never propose it again."""
+
+    customer_a = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="duplicate_candidates_a"
+    )
+    customer_b = models.ForeignKey(
+        Customer, on_delete=models.CASCADE, related_name="duplicate_candidates_b"
+    )
+    score = models.FloatField(_("score"), db_index=True)
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=DuplicateStatus.choices,
+        default=DuplicateStatus.OPEN,
+        db_index=True,
+    )
+    found_at = models.DateTimeField(_("found"), default=timezone.now)
+    job = models.ForeignKey(
+        "core.Job", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-score", "id"]
+        verbose_name = _("duplicate candidate")
+        verbose_name_plural = _("duplicate candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["customer_a", "customer_b"], name="duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(customer_a__lt=models.F("customer_b")),
+                name="duplicate_pair_ordered",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "-score"], name="duplicate_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"#{self.customer_a_id} ~ #{self.customer_b_id} ({self.score:.2f})"
+
+
+class MergeRecord(models.Model):
+    """One merge: what the merged customer looked like, which rows moved, which values won.
+    Enough to undo it (recreate the merged customer with its id and move its rows back)."""
+
+    access_via = "survivor"
+
+    survivor = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="merge_records")
+    merged_id = models.PositiveBigIntegerField(_("merged customer id"), db_index=True)
+    merged_name = models.CharField(_("merged customer"), max_length=200)
+    snapshot = models.JSONField(_("snapshot"), default=dict)
+    choices = models.JSONField(_("chosen values"), default=dict, blank=True)
+    merged_at = models.DateTimeField(_("merged"), default=timezone.now)
+    merged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    undone_at = models.DateTimeField(_("undone"), null=True, blank=True)
+    undone_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-merged_at", "-id"]
+        verbose_name = _("merge")
+        verbose_name_plural = _("merges")
+
+    def __str__(self) -> str:
+        return f"#{self.merged_id} → #{self.survivor_id}"
+
+
+class DuplicateSettings(models.Model):
+    """Administrator settings for duplicate handling (one row)."""
+
+    auto_merge_threshold = models.FloatField(
+        _("auto-merge threshold"),
+        default=0.95,
+        help_text=_("Pairs scoring at or above this (0–1) can be merged in bulk."),
+    )
+
+    class Meta:
+        verbose_name = _("duplicate settings")
+        verbose_name_plural = _("duplicate settings")
+
+    def __str__(self) -> str:
+        return str(_("Duplicate settings"))
+
+    @classmethod
+    def load(cls) -> "DuplicateSettings":
+        obj, _created = cls.objects.get_or_create(pk=1)
+        return obj
