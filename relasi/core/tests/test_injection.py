@@ -1,7 +1,7 @@
 """SECURITY.md check 15: SQL-ish and full-text-syntax input into every search and filter
+never causes a server error (UI and API)."""
 
 import base64
-never causes a server error (UI and API)."""
 
 import pytest
 from hypothesis import HealthCheck, given, settings
