@@ -73,20 +73,11 @@ def main() -> None:
         desktop.screenshot(path=out / "customer-360.png", full_page=True)
         print("customer-360.png")
 
-        desktop.goto(f"{base}/")
-        desktop.wait_for_load_state("networkidle")
-        desktop.screenshot(path=out / "home.png")
-        print("home.png")
-
         phone = session({"width": 375, "height": 812}, scale=2)
         phone.goto(f"{base}/customers/people/")
         phone.wait_for_load_state("networkidle")
         phone.screenshot(path=out / "people-list-phone.png")
         print("people-list-phone.png")
-        phone.click("button[aria-controls=sidebar]")
-        phone.wait_for_timeout(500)
-        phone.screenshot(path=out / "sidebar-phone.png")
-        print("sidebar-phone.png")
         browser.close()
 
 

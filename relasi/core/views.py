@@ -324,24 +324,32 @@ class ObjectExportView(RecordView):
 
     permission = "export"
 
-    def get(self, request: HttpRequest) -> StreamingHttpResponse:
+    def get(self, request: HttpRequest) -> HttpResponseBase:
+        from relasi.integrations import exporting
+
+        if limited := exporting.throttled(request.user):
+            return limited
         vs = self.viewset
         state = ListState(self)
+        fmt = "xlsx" if state.params.pop("format", ["csv"])[-1] == "xlsx" else "csv"
         columns = [c for c in state.columns if c.export]
         queryset = state.queryset.order_by(state.order, "pk")
         audit.record(
             request.user,
             AuditAction.EXPORT,
             model=vs.model,
-            message=f"CSV export: {urlencode(sorted(state.params.items()))[:250]}",
+            message=f"{fmt.upper()} export: {urlencode(sorted(state.params.items()))[:250]}",
             ip=audit.client_ip(request),
         )
-        rows = ([c.value(obj) for c in columns] for obj in queryset.iterator(chunk_size=2000))
+        rows = exporting.export_rows(queryset, columns)
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        if fmt == "xlsx":
+            header = [str(c.label) for c in columns]
+            return exporting.xlsx_response(f"{vs.url_name}-{stamp}.xlsx", header, rows)
         response = StreamingHttpResponse(
             csvutil.stream_rows([str(c.label) for c in columns], rows),
             content_type="text/csv; charset=utf-8",
         )
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         response["Content-Disposition"] = f'attachment; filename="{vs.url_name}-{stamp}.csv"'
         return response
 

@@ -23,11 +23,17 @@ _PHONE_JUNK = re.compile(r"[\s().\-/]+")
 _ID_LOCAL = re.compile(r"^(?:\+62|62|0)?([1-9]\d{6,12})$")
 
 
-@lru_cache(maxsize=4096)
-def _id_shape_valid(national_prefix: str, length: int, sample: str) -> bool:
+_SHAPES: dict[tuple[str, int], bool] = {}
+
+
+def _id_shape_valid(national: str) -> bool:
     # Validity of an Indonesian number depends on its leading digits and length (that is how
     # libphonenumber's metadata is written), so one full check per (prefix, length) decides.
-    return phones.to_e164(sample, "ID") is not None
+    key = (national[:4], len(national))
+    known = _SHAPES.get(key)
+    if known is None:
+        known = _SHAPES[key] = phones.to_e164("+62" + national, "ID") is not None
+    return known
 
 
 def phone(raw: str) -> str:
@@ -35,13 +41,13 @@ def phone(raw: str) -> str:
     text = raw.strip()
     if not text:
         return ""
+    if text.endswith(".0") and text[:-2].isdigit():  # numbers that went through a float
+        text = text[:-2]
     compact = _PHONE_JUNK.sub("", text)
-    if compact.endswith(".0"):  # numbers that went through a spreadsheet as floats
-        compact = compact[:-2]
     m = _ID_LOCAL.match(compact)
     if m and (compact.startswith(("+62", "62", "0")) or compact.startswith("8")):
         national = m.group(1)
-        if _id_shape_valid(national[:4], len(national), "+62" + national):
+        if _id_shape_valid(national):
             return "+62" + national
         raise CellError(_("%(value)s is not a valid phone number.") % {"value": text[:40]})
     e164 = phones.to_e164(text, "ID")
@@ -96,6 +102,7 @@ def _year(text: str) -> int:
     return year
 
 
+@lru_cache(maxsize=50_000)
 def date(raw: str) -> dt.date | None:
     """17/08/1990, 17-08-1990, 1990-08-17, 17 Agustus 1990, 17 Agu 1990, August 17, 1990."""
     text = raw.strip().lower()
@@ -135,11 +142,13 @@ def gender(raw: str) -> str:
 
 
 # --- places -------------------------------------------------------------------------------------
+@lru_cache(maxsize=20_000)
 def province(raw: str) -> str:
     text = raw.strip()
     return (wilayah.match_province(text) or text.title())[:100] if text else ""
 
 
+@lru_cache(maxsize=20_000)
 def city(raw: str) -> tuple[str, str]:
     """(city, its province if known)."""
     text = raw.strip()

@@ -92,7 +92,12 @@ def personas() -> Any:
 def log_in(page: Any, base_url: str, username: str, next_path: str = "") -> None:
     from relasi.core.testing import PASSWORD
 
-    page.goto(f"{base_url}/accounts/login/" + (f"?next={next_path}" if next_path else ""))
+    response = page.goto(
+        f"{base_url}/accounts/login/" + (f"?next={next_path}" if next_path else "")
+    )
+    assert response is not None and response.ok, (
+        f"sign-in page answered {response and response.status}"
+    )
     page.fill("input[name=username]", username)
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():

@@ -121,7 +121,7 @@ def suggest(headers: list[str], fields: list[TargetField]) -> dict[str, str]:
             pending.append((i, key))
     choices_ = list(names)
     for i, key in pending:
-        hit = process.extractOne(key, choices_, scorer=fuzz.ratio, score_cutoff=85)
+        hit = process.extractOne(key, choices_, scorer=fuzz.ratio, score_cutoff=80)
         if hit is None:
             continue
         f = names[hit[0]]
