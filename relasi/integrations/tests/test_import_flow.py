@@ -41,7 +41,12 @@ def test_dry_run_writes_nothing_and_reports(personas):
     from relasi.integrations import actions
     from relasi.integrations.tests.helpers import new_import
 
-    rows = [HEADER, *people(3), ["", "x@example.test", "", "", "", "", ""], ["Bad", "nope", "12", "", "", "31/02/1990", "?"]]
+    rows = [
+        HEADER,
+        *people(3),
+        ["", "x@example.test", "", "", "", "", ""],
+        ["Bad", "nope", "12", "", "", "31/02/1990", "?"],
+    ]
     job = new_import(personas.admin, csv_bytes(rows))
     before = _snapshot()
     actions.start_dry_run(personas.admin, job)
@@ -75,7 +80,11 @@ def test_duplicate_policies(personas, policy):
     from relasi.customers import actions as customer_actions
 
     existing = customer_actions.create_customer(
-        personas.admin, "person", {"name": "Lama"}, emails=["orang0@example.test"], phones_=["081200000009"]
+        personas.admin,
+        "person",
+        {"name": "Lama"},
+        emails=["orang0@example.test"],
+        phones_=["081200000009"],
     )
     rows = [HEADER, ["Orang Baru", "ORANG0@example.test", "", "Bandung", "", "", "P"],
             ["Lewat HP", "", "+62 812 0000 0009", "", "", "", ""], *people(1, start=1)]  # fmt: skip
@@ -86,7 +95,11 @@ def test_duplicate_policies(personas, policy):
         assert existing.name == "Lama"
     elif policy == "update":
         assert (job.created, job.updated, job.skipped) == (1, 2, 0)
-        assert existing.name == "Lewat HP" and existing.gender == "female" and existing.city == "Kota Bandung"
+        assert (
+            existing.name == "Lewat HP"
+            and existing.gender == "female"
+            and existing.city == "Kota Bandung"
+        )
     else:
         assert (job.created, job.updated, job.skipped) == (3, 0, 0)
     assert Customer.objects.count() == 1 + job.created
@@ -108,9 +121,21 @@ def test_undo_restores_exact_pre_import_state(personas, as_user):
     from relasi.core.models import AuditEvent
     from relasi.customers import actions as customer_actions
 
-    customer_actions.create_customer(personas.admin, "person", {"name": "Lama", "gender": "male"}, emails=["orang0@example.test"])
+    customer_actions.create_customer(
+        personas.admin, "person", {"name": "Lama", "gender": "male"}, emails=["orang0@example.test"]
+    )
     before = _snapshot()
-    job = run_import(personas.admin, csv_bytes([HEADER, ["Baru", "orang0@example.test", "0812 1111 2222", "Medan", "", "", "P"], *people(5, 1)]), policy="update")
+    job = run_import(
+        personas.admin,
+        csv_bytes(
+            [
+                HEADER,
+                ["Baru", "orang0@example.test", "0812 1111 2222", "Medan", "", "", "P"],
+                *people(5, 1),
+            ]
+        ),
+        policy="update",
+    )
     assert (job.created, job.updated) == (5, 1) and _snapshot() != before
     response = as_user(personas.admin).post(f"/integrations/imports/{job.pk}/undo/")
     assert response.status_code == 302

@@ -27,8 +27,24 @@ def test_suggests_indonesian_and_english_headers():
 def test_numbered_columns_fuzzy_headers_and_custom_fields():
     CustomField.objects.create(model_label="customers.person", key="member_no", label="Member number",
                                label_id="Nomor anggota", field_type="text")  # fmt: skip
-    headers = ["Name", "Email 1", "Email 2", "Phone 1", "Phone 2", "Emial", "Nomor anggota", "Full nme"]
+    headers = [
+        "Name",
+        "Email 1",
+        "Email 2",
+        "Phone 1",
+        "Phone 2",
+        "Emial",
+        "Nomor anggota",
+        "Full nme",
+    ]
     m = targets.suggest(headers, targets.get("people").fields())
     assert [m.get(str(i)) for i in range(len(headers))] == [
-        "name", "emails", "emails", "phones", "phones", "emails", "cf:member_no", None
+        "name",
+        "emails",
+        "emails",
+        "phones",
+        "phones",
+        "emails",
+        "cf:member_no",
+        None,
     ]
