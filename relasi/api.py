@@ -26,6 +26,7 @@ install_error_handlers(api)
 
 from relasi.accounts.api import router as accounts_router  # noqa: E402
 from relasi.customers.api import router as customers_router  # noqa: E402
+from relasi.integrations.api import router as integrations_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/customers", customers_router)
