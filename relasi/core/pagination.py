@@ -13,7 +13,8 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models import Q
+from django.db.models import F
+from django.db.models.fields.tuple_lookups import Tuple, TupleGreaterThan, TupleLessThan
 
 COUNT_CAP = 10_000
 
@@ -80,20 +81,19 @@ def paginate(
     """One page of `queryset` ordered by `order` (a non-null field, optionally '-'), pk as tiebreak."""
     desc = order.startswith("-")
     field = order.lstrip("-")
-    pk_name = "pk"
     limit = max(1, min(limit, 500))
     cursor = _decode(after) if after else (_decode(before) if before else None)
     backwards = bool(before) and cursor is not None
     forward_desc = desc != backwards  # when paging backwards, flip the direction
     if cursor is not None:
         value, pk = cursor
-        op = "lt" if forward_desc else "gt"
         if field == "pk":
-            queryset = queryset.filter(**{f"pk__{op}": pk})
+            queryset = queryset.filter(**{f"pk__{'lt' if forward_desc else 'gt'}": pk})
         else:
-            queryset = queryset.filter(
-                Q(**{f"{field}__{op}": value}) | Q(**{field: value, f"{pk_name}__{op}": pk})
-            )
+            # A row-value comparison, (field, id) > (value, pk), walks the (field, id) index
+            # directly on PostgreSQL and SQLite; the OR-expanded form makes PostgreSQL scan.
+            lookup = TupleLessThan if forward_desc else TupleGreaterThan
+            queryset = queryset.filter(lookup(Tuple(F(field), F("pk")), (value, pk)))
     ordering = [f"-{field}" if forward_desc else field]
     if field != "pk":
         ordering.append("-pk" if forward_desc else "pk")

@@ -7,7 +7,9 @@ and scoped by the same access layer as the UI. Writes need the record's `version
 import datetime as dt
 from typing import Any
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
+from django.http import JsonResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from relasi.core import customfields
@@ -16,7 +18,7 @@ from relasi.core.api import check
 from relasi.core.models import Tag
 from relasi.core.pagination import paginate
 from relasi.core.typing import ApiRequest
-from relasi.customers import actions, search, timeline
+from relasi.customers import actions, dq_api, search, timeline
 from relasi.customers.choices import Kind
 from relasi.customers.filtersets import CustomerFilterSet
 from relasi.customers.models import Customer, Relationship
@@ -236,7 +238,7 @@ def _list(
     cursor: str | None,
     order: str,
     limit: int,
-) -> dict:
+) -> JsonResponse:
     user = check(request, "customers", "view")
     queryset = visible_to(user, Customer.objects.filter(kind=kind))
     params = dict(filters.dict(exclude_none=True))
@@ -260,7 +262,11 @@ def _list(
     page = paginate(
         queryset.values(*LIST_FIELDS), order=order, after=cursor, limit=max(1, min(limit, 200))
     )
-    return {"items": page.items, "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
+    # The rows from .values() already have exactly the documented CustomerPage shape, so they
+    # are encoded directly: validating 50 dicts through pydantic again would cost more than
+    # the query itself (measured in bench/bench_customers.py).
+    body = {"items": page.items, "next_cursor": page.next_cursor, "prev_cursor": page.prev_cursor}
+    return JsonResponse(body, encoder=DjangoJSONEncoder)
 
 
 def _get(request: ApiRequest, kind: str | None, pk: int, action: str = "view") -> Customer:
@@ -313,6 +319,7 @@ def _data(
 def _create(request: ApiRequest, kind: str, payload: CustomerIn) -> Customer:
     user = check(request, "customers", "add")
     raw, emails, phone_list, tags = _data(payload, kind)
+    dq_api.check_create(request, user, kind, raw, emails, phone_list)  # 409 "did you mean …"
     customer = actions.create_customer(
         user, kind, raw, emails=emails or [], phones_=phone_list or [], tags=tags
     )
@@ -352,7 +359,7 @@ for _kind, _path in ((Kind.PERSON, "people"), (Kind.ORGANIZATION, "organizations
             cursor: str | None = None,
             order: str = "name",
             limit: int = 50,
-        ) -> dict:
+        ) -> JsonResponse:
             return _list(request, kind, filters, cursor, order, limit)
 
         @router.post(

@@ -3,20 +3,23 @@ the trigram tokenizer — never a scanning `icontains`. Exact matches rank first
 then substrings, then typo-tolerant matches (trigram overlap, re-scored with rapidfuzz)."""
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
 from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
 from relasi.core import search as registry
-from relasi.core.access import visible_to
+from relasi.core.access import visibility_q, visible_to
 from relasi.customers import phones
 from relasi.customers.models import Customer, EmailAddress, PhoneNumber
 
 FTS_TABLE = "customers_search"
-CANDIDATES = 200
+CANDIDATES = 100
 _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 
 
@@ -56,83 +59,142 @@ def _fts_phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def _substring_ids(term: str, limit: int) -> list[int]:
-    """Customers whose search text contains `term` (index-backed on both databases)."""
-    if is_sqlite():
-        if len(term) < 3:
-            return list(
-                Customer.objects.filter(name__istartswith=term).values_list("pk", flat=True)[:limit]
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid FROM customers_search WHERE customers_search MATCH %s LIMIT %s",
-                [_fts_phrase(term), limit],
-            )
-            return [r[0] for r in cursor.fetchall()]
-    return list(
-        Customer.objects.filter(search_text__contains=term).values_list("pk", flat=True)[:limit]
-    )
+def _fuzzy_query(term: str) -> str:
+    grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
+    return " OR ".join(_fts_phrase(g) for g in grams)
 
 
-def _fuzzy_ids(term: str, limit: int) -> list[int]:
-    """Typo-tolerant candidates: customers sharing the most trigrams with `term`."""
-    if len(term) < 4:
-        return []
-    if is_sqlite():
-        grams = sorted({term[i : i + 3] for i in range(len(term) - 2)})
-        query = " OR ".join(_fts_phrase(g) for g in grams)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT rowid FROM customers_search WHERE customers_search MATCH %s ORDER BY rank LIMIT %s",
-                [query, limit],
-            )
-            return [r[0] for r in cursor.fetchall()]
+HIT_FIELDS = (
+    "id",
+    "kind",
+    "name",
+    "primary_email",
+    "primary_phone",
+    "city",
+    "is_blacklisted",
+    "search_text",
+)
+# Constant SQL (no user text is ever formatted in; the search term is always a bound parameter).
+_COLS = ", ".join(f"c.{f}" for f in HIT_FIELDS)
+_FTS_JOIN = "FROM customers_search s JOIN customers_customer c ON c.id = s.rowid WHERE customers_search MATCH %s"
+SQL_FTS_ROWS = f"SELECT {_COLS} {_FTS_JOIN} LIMIT %s"
+SQL_FTS_ROWS_RANKED = f"SELECT {_COLS} {_FTS_JOIN} ORDER BY s.rank LIMIT %s"
+SQL_FTS_IDS = "SELECT rowid FROM customers_search WHERE customers_search MATCH %s LIMIT 5000"
+SQL_FTS_IDS_RANKED = (
+    "SELECT rowid FROM customers_search WHERE customers_search MATCH %s ORDER BY rank LIMIT 5000"
+)
+SQL_PG_ROWS = f"SELECT {_COLS} FROM customers_customer c WHERE c.search_text LIKE %s LIMIT %s"  # noqa: S608
+SQL_PG_FUZZY_IDS = (
+    "SELECT id FROM customers_customer WHERE %s <%% search_text "
+    "ORDER BY word_similarity(%s, search_text) DESC LIMIT 5000"
+)
+
+
+def _raw_rows(sql: str, params: list[Any]) -> list[dict[str, Any]]:
     with connection.cursor() as cursor:
-        # word_similarity: the best-matching word span of the long search text (GIN-indexed <%).
-        cursor.execute(
-            "SELECT id FROM customers_customer WHERE %s <%% search_text "
-            "ORDER BY word_similarity(%s, search_text) DESC LIMIT %s",
-            [term, term, limit],
-        )
-        return [r[0] for r in cursor.fetchall()]
+        cursor.execute(sql, params)
+        return [dict(zip(HIT_FIELDS, row, strict=True)) for row in cursor.fetchall()]
 
 
-def search_customers(user: Any, query: str, limit: int = 20) -> list[Customer]:
+def _like_pattern(term: str) -> str:
+    return "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _candidates(user: Any, term: str, fuzzy: bool) -> list[dict[str, Any]]:
+    """Up to CANDIDATES customers matching `term`, within the user's visibility.
+
+    Users who see everything get one indexed query with its own LIMIT (as cheap as the raw index
+    query); others get the visibility filter inside the same query, so invisible matches never
+    crowd out visible ones."""
+    if fuzzy and len(term) < 4:
+        return []
+    sees_all = visibility_q(user, Customer) is None
+    if is_sqlite():
+        if not fuzzy and len(term) < 3:
+            qs = Customer.objects.filter(name__istartswith=term)
+            return list(visible_to(user, qs).values(*HIT_FIELDS)[:CANDIDATES])
+        match = _fuzzy_query(term) if fuzzy else _fts_phrase(term)
+        if sees_all:
+            return _raw_rows(SQL_FTS_ROWS_RANKED if fuzzy else SQL_FTS_ROWS, [match, CANDIDATES])
+        ids_sql = SQL_FTS_IDS_RANKED if fuzzy else SQL_FTS_IDS
+        qs = Customer.objects.filter(pk__in=RawSQL(ids_sql, [match]))  # noqa: S611
+    elif fuzzy:
+        qs = Customer.objects.filter(pk__in=RawSQL(SQL_PG_FUZZY_IDS, [term, term]))  # noqa: S611
+    elif sees_all:
+        return _raw_rows(SQL_PG_ROWS, [_like_pattern(term), CANDIDATES])
+    else:
+        qs = Customer.objects.filter(search_text__contains=term)
+    return list(visible_to(user, qs).values(*HIT_FIELDS)[:CANDIDATES])
+
+
+@dataclass
+class Hit:
+    """A search result: the few columns a result list needs, and its rank."""
+
+    id: int
+    kind: str
+    name: str
+    primary_email: str
+    primary_phone: str
+    city: str
+    is_blacklisted: bool
+    tier: int = 3
+    score: float = 0.0
+
+    @property
+    def pk(self) -> int:
+        return self.id
+
+    @property
+    def is_person(self) -> bool:
+        return self.kind == "person"
+
+    def get_absolute_url(self) -> str:
+        name = "customers:person_detail" if self.is_person else "customers:organization_detail"
+        return reverse(name, args=[self.id])
+
+
+def search_customers(user: Any, query: str, limit: int = 20) -> list[Hit]:
+    """Visible customers matching `query`: exact matches first, then prefixes, substrings and
+    (only when nothing contains the term) typo-tolerant matches."""
     term = " ".join(_WORD.findall(query.lower()))[:100].strip()
     if len(term) < 2:
         return []
-    exact_ids: list[int] = []
-    if e164 := phones.search_key(term):
-        exact_ids += list(
+    exact_ids: set[int] = set()
+    e164 = phones.search_key(term)
+    if e164:
+        exact_ids.update(
             PhoneNumber.objects.filter(number=e164).values_list("customer_id", flat=True)[:limit]
         )
     if "@" in term:
-        exact_ids += list(
+        exact_ids.update(
             EmailAddress.objects.filter(email=term).values_list("customer_id", flat=True)[:limit]
         )
-    search_term = e164.lstrip("+") if e164 else term
-    ids = exact_ids + _substring_ids(search_term, CANDIDATES)
-    if not ids:  # nothing contains the term: fall back to typo-tolerant matching
-        ids = _fuzzy_ids(term, CANDIDATES)
-    if not ids:
-        return []
-    found = {c.pk: c for c in visible_to(user, Customer.objects.filter(pk__in=set(ids)))}
-    exact = set(exact_ids)
-
-    def rank(c: Customer) -> tuple[int, float]:
-        name = c.name.lower()
-        if c.pk in exact or name == term:
-            tier = 0
-        elif name.startswith(term) or any(w.startswith(term) for w in name.split()):
-            tier = 1
-        elif term in c.search_text:
-            tier = 2
-        else:
-            tier = 3
-        return tier, -fuzz.WRatio(term, name)
-
-    ranked = sorted(found.values(), key=rank)
-    return [c for c in ranked if rank(c)[0] < 3 or -rank(c)[1] >= 60][:limit]
+    rows = _candidates(user, e164.lstrip("+") if e164 else term, fuzzy=False)
+    if not rows and not exact_ids:  # nothing contains the term: fall back to typo-tolerant matching
+        rows = _candidates(user, term, fuzzy=True)
+    missing = exact_ids - {r["id"] for r in rows}
+    if missing:
+        rows += list(visible_to(user, Customer.objects.filter(pk__in=missing)).values(*HIT_FIELDS))
+    ranked: list[tuple[int, float, str, dict[str, Any]]] = []
+    for row in rows:
+        name = row["name"].lower()
+        if row["id"] in exact_ids or name == term:
+            ranked.append((0, 0.0, name, row))
+        elif name.startswith(term) or f" {term}" in name:
+            ranked.append((1, 0.0, name, row))
+        elif term in row["search_text"]:
+            ranked.append((2, 0.0, name, row))
+        else:  # only typo-tolerant candidates need a similarity score
+            score = fuzz.WRatio(term, name)
+            if score >= 60:
+                ranked.append((3, -score, name, row))
+    ranked.sort(key=lambda r: r[:3])
+    hits = []
+    for tier, score, _name, row in ranked[:limit]:
+        row.pop("search_text")
+        hits.append(Hit(**row, tier=tier, score=-score))
+    return hits
 
 
 @registry.register
@@ -164,5 +226,5 @@ def provider(user: Any, query: str, limit: int) -> list[registry.SearchResult]:
 
 def visible_search(user: Any, query: str, queryset: QuerySet[Customer]) -> QuerySet[Customer]:
     """Restrict a list queryset to search matches (used by list filters and the API `q`)."""
-    ids = [c.pk for c in search_customers(user, query, limit=CANDIDATES)]
+    ids = [h.id for h in search_customers(user, query, limit=CANDIDATES)]
     return queryset.filter(pk__in=ids)
