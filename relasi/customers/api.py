@@ -412,7 +412,7 @@ class SearchHit(Schema):
 
 
 @router.get("/search", response=list[SearchHit], summary="Search people and organisations")
-def search_(request: ApiRequest, q: str, limit: int = 20) -> list[Customer]:
+def search_(request: ApiRequest, q: str, limit: int = 20) -> list[search.Hit]:
     user = check(request, "customers", "view")
     return search.search_customers(user, q, max(1, min(limit, 100)))
 
