@@ -26,8 +26,12 @@ install_error_handlers(api)
 
 from relasi.accounts.api import router as accounts_router  # noqa: E402
 from relasi.customers.api import router as customers_router  # noqa: E402
+from relasi.customers.dq_api import DuplicatesFound, duplicates_found_response  # noqa: E402
+from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
 from relasi.integrations.api import router as integrations_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/customers", customers_router)
+api.add_router("/duplicates", duplicates_router)
+api.add_exception_handler(DuplicatesFound, lambda r, e: duplicates_found_response(api, r, e))
 api.add_router("/integrations", integrations_router)

@@ -11,6 +11,7 @@ NAV: list[tuple[str, Any, str, str]] = [
     ("customers", _("Customers"), "customers:person_list", "people"),
     ("customers", _("Organisations"), "customers:organization_list", "building"),
     ("customers", _("Groups"), "customers:group_list", "collection"),
+    ("customers", _("Duplicates"), "customers:duplicates", "intersect"),
     ("customers", _("Imports"), "integrations:import_list", "upload"),
     ("admin", _("Users"), "accounts:user_list", "person-gear"),
     ("admin", _("Teams"), "accounts:team_list", "diagram-3"),

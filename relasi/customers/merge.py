@@ -329,6 +329,12 @@ def merge_customers(
         have_tags = set(survivor.tags.values_list("pk", flat=True))
         added_tags = [t for t in merged.tags.values_list("pk", flat=True) if t not in have_tags]
         survivor.tags.add(*added_tags)
+        # Pairs involving the merged record go with it (and come back on undo, reopened).
+        mover.drop(
+            DuplicateCandidate.objects.filter(
+                models.Q(customer_a=merged) | models.Q(customer_b=merged)
+            )
+        )
         record = MergeRecord.objects.create(
             survivor=survivor,
             merged_id=merged.pk,
@@ -345,9 +351,6 @@ def merge_customers(
                 "tags_added": added_tags,
             },
         )
-        DuplicateCandidate.objects.filter(
-            customer_a_id=min(survivor.pk, merged.pk), customer_b_id=max(survivor.pk, merged.pk)
-        ).update(status=DuplicateStatus.MERGED, decided_at=timezone.now())
         merged_id = merged.pk
         audit.record(
             actor,
@@ -397,6 +400,9 @@ def undo_merge(actor: Any, record: MergeRecord) -> Customer:
             model._default_manager.filter(pk__in=pks).update(**{field: merged})
         for obj in _deserialise(snap["deleted"]):
             obj.save()
+        DuplicateCandidate.objects.filter(
+            customer_a_id=min(survivor.pk, merged.pk), customer_b_id=max(survivor.pk, merged.pk)
+        ).update(status=DuplicateStatus.OPEN, decided_at=None)
         for label, pk in snap["unprimaried"]:
             apps.get_model(label)._default_manager.filter(pk=pk).update(is_primary=True)
         survivor.tags.remove(*snap["tags_added"])

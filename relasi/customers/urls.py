@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.customers import views
+from relasi.customers import dq_views, views
 
 app_name = "customers"
 
@@ -33,4 +33,12 @@ urlpatterns = [
         views.group_remove_member,
         name="group_remove_member",
     ),
+    path("duplicates/", dq_views.queue, name="duplicates"),
+    path("duplicates/scan/", dq_views.start_scan, name="duplicates_scan"),
+    path("duplicates/threshold/", dq_views.set_threshold, name="duplicates_threshold"),
+    path("duplicates/bulk-merge/", dq_views.bulk_merge, name="duplicates_bulk_merge"),
+    path("duplicates/<int:pk>/dismiss/", dq_views.dismiss, name="duplicate_dismiss"),
+    path("merge/<int:a>/<int:b>/", dq_views.merge_view, name="merge"),
+    path("merges/<int:pk>/", dq_views.merge_record, name="merge_record"),
+    path("merges/<int:pk>/undo/", dq_views.undo, name="merge_undo"),
 ]

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.views import require
 from relasi.core.viewsets import ADD_TAG, ASSIGN_OWNER, DELETE, BulkAction, Column, RecordViewSet
-from relasi.customers import actions, phones, timeline
+from relasi.customers import actions, dq_views, phones, timeline
 from relasi.customers.filtersets import CustomerFilterSet
 from relasi.customers.forms import (
     AddressForm,
@@ -84,6 +84,7 @@ class CustomerViewSet(RecordViewSet):
     def create(self, actor: Any, form: Any) -> Customer:
         data, tags = self.form_data(form)
         emails, phone_list = self._contacts(form)
+        dq_views.check_create(actor, form, self.kind, data, emails, phone_list)  # did you mean …
         return actions.create_customer(
             actor, self.kind, data, emails=emails, phones_=phone_list, tags=tags
         )
