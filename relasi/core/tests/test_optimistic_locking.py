@@ -28,7 +28,7 @@ def test_two_forms_second_gets_409_and_is_audited(personas):
     assert first.post(f"/customers/people/{customer.pk}/edit/", data_a).status_code == 302
     response = second.post(f"/customers/people/{customer.pk}/edit/", data_b)
     assert response.status_code == 409
-    assert "changed by someone else".encode() in response.content or b"409" in response.content
+    assert b"changed by someone else" in response.content or b"409" in response.content
     stored = Customer.objects.get(pk=customer.pk)
     assert stored.first_name == "Alice"
     assert stored.version == customer.version + 1
@@ -94,7 +94,7 @@ def test_threaded_races_lose_nothing():
         version = Customer.objects.get(pk=customer.pk).version
         barrier = threading.Barrier(2)
 
-        def edit(label: str, version: int = version) -> None:
+        def edit(label: str, version: int = version, barrier: threading.Barrier = barrier) -> None:
             from django.db import connections
 
             try:
