@@ -21,7 +21,7 @@ from relasi.core.typing import ApiRequest
 from relasi.customers import actions, dq_api, search, timeline
 from relasi.customers.choices import Kind
 from relasi.customers.filtersets import CustomerFilterSet
-from relasi.customers.models import Customer, Relationship
+from relasi.customers.models import Customer, Group, Membership, Relationship
 
 router = Router(tags=["customers"])
 
@@ -483,3 +483,118 @@ def notes(request: ApiRequest, pk: int) -> Any:
 def add_note(request: ApiRequest, pk: int, payload: NoteIn) -> Any:
     customer = _get(request, None, pk, "change")
     return Status(201, actions.add_note(request.auth, customer, payload.body))
+
+
+class AddressIn(Schema):
+    kind: str = "home"
+    street: str = ""
+    rt: str = ""
+    rw: str = ""
+    kelurahan: str = ""
+    kecamatan: str = ""
+    city: str = ""
+    province: str = ""
+    postal_code: str = ""
+    country: str = "ID"
+    is_primary: bool = False
+
+
+class AddressOut(AddressIn):
+    id: int
+
+
+class MembershipIn(Schema):
+    organization_id: int
+    title: str = ""
+
+
+class MembershipOut(Schema):
+    id: int
+    person_id: int
+    organization_id: int
+    title: str
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    description: str
+
+
+class GroupMemberIn(Schema):
+    customer_ids: list[int]
+
+
+@router.get("/{pk}/addresses", response=list[AddressOut])
+def addresses(request: ApiRequest, pk: int) -> Any:
+    return _get(request, None, pk).addresses.all()
+
+
+@router.post("/{pk}/addresses", response={201: AddressOut})
+def add_address(request: ApiRequest, pk: int, payload: AddressIn) -> Status:
+    customer = _get(request, None, pk, "change")
+    return Status(201, actions.add_address(request.auth, customer, payload.dict()))
+
+
+@router.delete("/{pk}/addresses/{address_id}", response={204: None})
+def remove_address(request: ApiRequest, pk: int, address_id: int) -> Status:
+    customer = _get(request, None, pk, "change")
+    address = get_for_user(request.auth, customer.addresses.all(), pk=address_id)
+    actions.remove_address(request.auth, address)
+    return Status(204, None)
+
+
+@router.get(
+    "/{pk}/memberships",
+    response=list[MembershipOut],
+    summary="A person's organisations, or an organisation's people",
+)
+def memberships(request: ApiRequest, pk: int) -> Any:
+    customer = _get(request, None, pk)
+    return Membership.objects.filter(Q(person=customer) | Q(organization=customer))
+
+
+@router.post(
+    "/{pk}/memberships", response={201: MembershipOut}, summary="Link a person to an organisation"
+)
+def add_membership(request: ApiRequest, pk: int, payload: MembershipIn) -> Status:
+    person = _get(request, Kind.PERSON, pk, "change")
+    org = get_for_user(
+        request.auth, Customer.objects.filter(kind=Kind.ORGANIZATION), pk=payload.organization_id
+    )
+    return Status(201, actions.link_membership(request.auth, person, org, payload.title))
+
+
+@router.delete("/{pk}/memberships/{membership_id}", response={204: None})
+def remove_membership(request: ApiRequest, pk: int, membership_id: int) -> Status:
+    customer = _get(request, None, pk, "change")
+    membership = get_for_user(
+        request.auth,
+        Membership.objects.filter(Q(person=customer) | Q(organization=customer)),
+        pk=membership_id,
+    )
+    actions.unlink_membership(request.auth, membership)
+    return Status(204, None)
+
+
+@router.get("/groups", response=list[GroupOut], summary="Customer groups (static lists)")
+def groups(request: ApiRequest) -> Any:
+    user = check(request, "customers", "view")
+    return visible_to(user, Group.objects.all())[:500]
+
+
+@router.post("/groups/{group_id}/members", response={200: dict}, summary="Add customers to a group")
+def add_group_members(request: ApiRequest, group_id: int, payload: GroupMemberIn) -> dict:
+    user = check(request, "customers", "change")
+    group = get_for_user(user, Group.objects.all(), pk=group_id)
+    customers = visible_to(user, Customer.objects.filter(pk__in=payload.customer_ids[:1000]))
+    return {"added": actions.add_to_group(user, group, customers)}
+
+
+@router.delete("/groups/{group_id}/members/{customer_id}", response={204: None})
+def remove_group_member(request: ApiRequest, group_id: int, customer_id: int) -> Status:
+    user = check(request, "customers", "change")
+    group = get_for_user(user, Group.objects.all(), pk=group_id)
+    customer = get_for_user(user, Customer.objects.all(), pk=customer_id)
+    actions.remove_from_group(user, group, customer)
+    return Status(204, None)

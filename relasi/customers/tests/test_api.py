@@ -152,3 +152,49 @@ def test_list_query_count_does_not_grow(personas, api, django_assert_max_num_que
     actions  # noqa: B018 - keep import used for readability of fixtures
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get("/api/v1/customers/people?limit=50")
+
+
+def test_addresses_memberships_and_groups(personas, api):
+    from relasi.customers.models import Group
+    from relasi.customers.tests.factories import organization
+
+    p = person(personas.rep, "Joko", "Widodo")
+    org = organization(personas.rep, "PT Solo Jaya")
+    hidden = person(personas.other_rep, "Tak", "Terlihat")
+    client = api(personas.rep)
+    r = client.post(
+        f"/api/v1/customers/{p.pk}/addresses",
+        {
+            "kind": "shipping",
+            "street": "Jl. Slamet Riyadi 1",
+            "rt": "001",
+            "rw": "002",
+            "kelurahan": "Sriwedari",
+            "kecamatan": "Laweyan",
+            "city": "Surakarta",
+            "province": "Jawa Tengah",
+            "postal_code": "57141",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201 and r.json()["is_primary"] is True
+    p.refresh_from_db()
+    assert p.city == "Surakarta"
+    assert client.get(f"/api/v1/customers/{p.pk}/addresses").json()[0]["kelurahan"] == "Sriwedari"
+    r = client.post(
+        f"/api/v1/customers/{p.pk}/memberships",
+        {"organization_id": org.pk, "title": "Direktur"},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    assert client.get(f"/api/v1/customers/{org.pk}/memberships").json()[0]["person_id"] == p.pk
+    group = Group.objects.create(name="Solo", owner=personas.rep)
+    r = client.post(
+        f"/api/v1/customers/groups/{group.pk}/members",
+        {"customer_ids": [p.pk, hidden.pk]},
+        content_type="application/json",
+    )
+    assert r.json() == {"added": 1}
+    assert [g["name"] for g in client.get("/api/v1/customers/groups").json()] == ["Solo"]
+    assert client.delete(f"/api/v1/customers/groups/{group.pk}/members/{p.pk}").status_code == 204
+    assert not group.memberships.exists()
