@@ -121,7 +121,7 @@ class ObjectListView(RecordView):
         vs = self.viewset
         state = ListState(self)
         page = paginate(
-            state.queryset,
+            vs.for_columns(state.queryset, state.columns),
             order=state.order,
             after=state.params.get("after"),
             before=state.params.get("before"),
