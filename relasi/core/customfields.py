@@ -174,8 +174,16 @@ def add_filters(filterset: django_filters.FilterSet, model: type[models.Model]) 
                 flt = django_filters.CharFilter(
                     field_name=lookup, label=label, method=_multi_choice_filter(cf.key)
                 )
-            case T.NUMBER | T.DECIMAL:
-                flt = django_filters.NumberFilter(field_name=lookup, label=label)
+            case T.NUMBER:
+                # JSON lookups cannot take a Decimal (what NumberFilter yields): compare ints.
+                flt = django_filters.NumberFilter(
+                    field_name=lookup, label=label, method=_number_filter(cf.key)
+                )
+            case T.DECIMAL:
+                # stored as the decimal's text (clean_value), so compare the same text
+                flt = django_filters.CharFilter(
+                    field_name=lookup, label=label, method=_decimal_filter(cf.key)
+                )
             case T.DATE:
                 flt = django_filters.CharFilter(
                     field_name=lookup, label=label, lookup_expr="startswith"
@@ -186,6 +194,32 @@ def add_filters(filterset: django_filters.FilterSet, model: type[models.Model]) 
                 )
         filterset.filters[name] = flt
         filterset.base_filters = {**filterset.base_filters}  # keep class-level filters untouched
+
+
+def _number_filter(key: str) -> Any:
+    def method(queryset: models.QuerySet, name: str, value: Decimal | None) -> models.QuerySet:
+        if value is None:
+            return queryset
+        if value != value.to_integral_value():
+            return queryset.none()
+        return queryset.filter(**{f"custom__{key}": int(value)})
+
+    return method
+
+
+def _decimal_filter(key: str) -> Any:
+    def method(queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        try:
+            number = Decimal(value.strip())
+        except (InvalidOperation, AttributeError):
+            return queryset.none()
+        return (
+            queryset.filter(**{f"custom__{key}": str(number)})
+            if number.is_finite()
+            else queryset.none()
+        )
+
+    return method
 
 
 def _multi_choice_filter(key: str) -> Any:
