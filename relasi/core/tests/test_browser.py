@@ -169,3 +169,39 @@ def test_lifecycle_filter_is_a_checkbox_grid(page, live_server):
     results = page.locator("#results")
     expect(results).to_contain_text("Wulan Sari")
     expect(results).not_to_contain_text("Bayu Pratama")
+
+
+XSS = [
+    "<script>window.__pwned = 1</script>",
+    '"><img src=x onerror="window.__pwned = 2">',
+    "'><svg/onload=alert(3)>",
+    "<iframe srcdoc='<script>parent.__pwned = 4</script>'></iframe>",
+]
+
+
+def test_xss_payloads_never_execute_in_chromium(page, live_server):
+    """SECURITY.md check 14: payloads in names and notes render as text on the list, the 360°
+    page, the top-bar search and the Ctrl+K palette; none runs (no dialog, no side effect)."""
+    p = make_personas()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    customers = [person(p.rep, "Xss", payload, emails=[]) for payload in XSS]
+    log_in(page, live_server.url, p.rep.username, next_path="/customers/people/")
+    expect(page.locator("table.table-records")).to_contain_text("Xss")
+    for customer in customers:
+        page.goto(f"{live_server.url}/customers/people/{customer.pk}/")
+        expect(page.locator("h1")).to_contain_text("Xss")
+        page.fill("textarea[name=body]", "".join(XSS))  # a note, through the UI
+        with page.expect_navigation():
+            page.get_by_role("button", name="Save note").click()
+        expect(page.locator("#content")).to_contain_text("Xss")
+    page.goto(f"{live_server.url}/")
+    page.fill("#global-search", "Xss")
+    expect(page.locator("#search-dropdown")).to_contain_text("Xss")
+    page.keyboard.press("Escape")
+    page.keyboard.press("Control+k")
+    expect(page.locator("#palette-input")).to_be_focused()
+    page.keyboard.type("Xss")
+    expect(page.locator("#palette-results")).to_contain_text("Xss")
+    assert page.evaluate("() => window.__pwned") is None
+    assert dialogs == []
