@@ -25,13 +25,23 @@ api = NinjaAPI(
 install_error_handlers(api)
 
 from relasi.accounts.api import router as accounts_router  # noqa: E402
+from relasi.activities.api import router as activities_router  # noqa: E402
+from relasi.analytics.api import router as analytics_router  # noqa: E402
+from relasi.commerce.api import router as commerce_router  # noqa: E402
 from relasi.customers.api import router as customers_router  # noqa: E402
 from relasi.customers.dq_api import DuplicatesFound, duplicates_found_response  # noqa: E402
 from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
 from relasi.integrations.api import router as integrations_router  # noqa: E402
+from relasi.sales.api import router as sales_router  # noqa: E402
+from relasi.service.api import router as service_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/customers", customers_router)
 api.add_router("/duplicates", duplicates_router)
 api.add_exception_handler(DuplicatesFound, lambda r, e: duplicates_found_response(api, r, e))
 api.add_router("/integrations", integrations_router)
+api.add_router("/sales", sales_router)
+api.add_router("/activities", activities_router)
+api.add_router("/service", service_router)
+api.add_router("/commerce", commerce_router)
+api.add_router("/analytics", analytics_router)

@@ -56,6 +56,11 @@ INSTALLED_APPS = [
     "relasi.accounts",
     "relasi.customers",
     "relasi.integrations",
+    "relasi.sales",
+    "relasi.activities",
+    "relasi.service",
+    "relasi.commerce",
+    "relasi.analytics",
 ]
 
 MIDDLEWARE = [

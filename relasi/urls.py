@@ -10,6 +10,11 @@ urlpatterns = [
     path("i18n/setlang/", set_language, name="set_language"),
     path("customers/", include("relasi.customers.urls")),
     path("integrations/", include("relasi.integrations.urls")),
+    path("sales/", include("relasi.sales.urls")),
+    path("activities/", include("relasi.activities.urls")),
+    path("service/", include("relasi.service.urls")),
+    path("commerce/", include("relasi.commerce.urls")),
+    path("analytics/", include("relasi.analytics.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

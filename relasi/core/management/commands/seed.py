@@ -10,10 +10,23 @@ from django.db import transaction
 
 from relasi.accounts import demo as accounts_demo
 from relasi.accounts.models import User
+from relasi.activities import demo as activities_demo
+from relasi.analytics import demo as analytics_demo
+from relasi.commerce import demo as commerce_demo
 from relasi.customers import demo as customers_demo
+from relasi.sales import demo as sales_demo
+from relasi.service import demo as service_demo
 
 # Each app that has demo data adds its seed function here, in dependency order.
-SEEDERS = [accounts_demo.seed, customers_demo.seed]
+SEEDERS = [
+    accounts_demo.seed,
+    customers_demo.seed,
+    sales_demo.seed,
+    activities_demo.seed,
+    service_demo.seed,
+    commerce_demo.seed,
+    analytics_demo.seed,
+]
 
 
 class Command(BaseCommand):
