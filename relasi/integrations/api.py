@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from ninja import File, Form, Router, Schema
+from ninja import File, Form, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
 
@@ -87,7 +87,7 @@ def create_import(request: ApiRequest, target: Form[str], file: File[UploadedFil
     if found is None:
         raise HttpError(400, "Unknown record type.")
     check(request, found.module, found.permission)
-    return 201, _out(_call(actions.create_import, request.auth, file, target))
+    return Status(201, _out(_call(actions.create_import, request.auth, file, target)))
 
 
 @router.get("/imports/{import_id}", response=ImportOut)
@@ -108,7 +108,7 @@ def dry_run(request: ApiRequest, import_id: int) -> Any:
     job = _job(request, import_id)
     _call(actions.start_dry_run, request.auth, job)
     job.refresh_from_db()
-    return 202, _out(job)
+    return Status(202, _out(job))
 
 
 @router.post("/imports/{import_id}/start", response={202: ImportOut})
@@ -116,7 +116,7 @@ def start(request: ApiRequest, import_id: int) -> Any:
     job = _job(request, import_id)
     _call(actions.start_import, request.auth, job)
     job.refresh_from_db()
-    return 202, _out(job)
+    return Status(202, _out(job))
 
 
 @router.get("/imports/{import_id}/errors", response=list[RowErrorOut])

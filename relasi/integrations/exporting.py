@@ -40,7 +40,8 @@ class _Probe:
     """Wraps a model instance and records which attributes a column callable reads."""
 
     def __init__(self, obj: Any) -> None:
-        self._obj, self._seen = obj, set()
+        self._obj = obj
+        self._seen: set[str] = set()
 
     def __getattr__(self, name: str) -> Any:
         self._seen.add(name)
