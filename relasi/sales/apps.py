@@ -6,3 +6,9 @@ class SalesConfig(AppConfig):
     name = "relasi.sales"
     label = "sales"
     verbose_name = _("Sales")
+
+    def ready(self) -> None:
+        from relasi.core.registry import register_custom_fields
+        from relasi.sales import models
+
+        register_custom_fields(models.Product)
