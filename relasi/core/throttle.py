@@ -1,6 +1,7 @@
 """A small fixed-window limiter over the shared cache, for every authentication path
 (login, TOTP, password reset, token issue) and expensive functions (search, export)."""
 
+import hashlib
 import time
 from dataclasses import dataclass
 
@@ -14,7 +15,10 @@ class Limit:
     window: int  # seconds
 
     def _key(self, ident: str) -> str:
-        return f"rl:{self.scope}:{ident}"
+        # Identifiers come from users (usernames, e-mail addresses): hash them so any text
+        # makes a valid, fixed-length cache key.
+        digest = hashlib.sha256(ident.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+        return f"rl:{self.scope}:{digest}"
 
     def blocked_for(self, ident: str) -> int:
         """Seconds until `ident` may try again (0 = not blocked)."""
