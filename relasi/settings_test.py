@@ -6,6 +6,8 @@ import tempfile
 os.environ["RELASI_TESTING"] = "1"
 os.environ.setdefault("RELASI_VAR_DIR", tempfile.mkdtemp(prefix="relasi-test-"))
 os.environ.setdefault("SECURE_HTTPS", "0")
+# Tests read English strings unless they switch language themselves (the product default is id).
+os.environ.setdefault("LANGUAGE_CODE", "en")
 
 from relasi.settings import *  # noqa: F403
 

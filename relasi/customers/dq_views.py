@@ -13,7 +13,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from relasi.core import jobs
 from relasi.core.access import get_for_user, visible_to
@@ -69,6 +69,7 @@ def get_candidate(user: Any, pk: int) -> DuplicateCandidate:
 
 
 @login_required
+@require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     require(request, "customers", "view")
     try:

@@ -13,7 +13,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.views import require
@@ -242,6 +242,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
     }
 
 
+@require_GET
 def timeline_fragment(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     return render(

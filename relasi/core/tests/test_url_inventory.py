@@ -57,7 +57,7 @@ SELF_SERVICE = {
     "set_language",
 }
 # Owned by the customers app and reported there; see test_known_issue_* below.
-KNOWN_ISSUES = {"customers:timeline", "customers:duplicates"}
+KNOWN_ISSUES: set[str] = set()
 
 
 def walk(patterns, prefix: str = "", ns: str = "") -> Iterator[tuple[str, str, dict]]:
@@ -213,8 +213,7 @@ def test_other_users_job_is_404_for_readonly(world):
     assert client.get(f"/jobs/{uuid.uuid4()}/").status_code == 404
 
 
-@pytest.mark.xfail(strict=True, reason="customers.views.timeline_fragment accepts POST (reported)")
-def test_known_issue_timeline_fragment_refuses_post(world):
+def test_timeline_fragment_refuses_post(world):
     personas, ids = world
     response = client_for(personas.rep).post(f"/customers/{ids['pk']}/timeline/")
     assert response.status_code == 405
