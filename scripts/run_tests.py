@@ -89,8 +89,10 @@ def main() -> int:
     results.append(run("SQLite", [*workers, "-m", "not browser"], sqlite_env))
 
     if pg := postgres_url():
-        shown = urlsplit(pg)._replace(netloc=urlsplit(pg).hostname or "").geturl()
-        print(f"\n(PostgreSQL test databases derive from {shown})")
+        parts = urlsplit(pg)
+        host = f"{parts.username + '@' if parts.username else ''}{parts.hostname}"
+        shown = parts._replace(netloc=host + (f":{parts.port}" if parts.port else "")).geturl()
+        print(f"\n(PostgreSQL: pytest-django creates test_<name>_gw<N> databases on {shown})")
         results.append(run("PostgreSQL", [*workers, "-m", "not browser"], {"DATABASE_URL": pg}))
     else:
         print("\n=== PostgreSQL: skipped (set RELASI_TEST_DATABASE_URL=postgres://… to run it)")
