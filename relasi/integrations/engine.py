@@ -66,7 +66,7 @@ def _clean_chunk(
     good: list[tuple[int, Any, list[str]]] = []
     bad: list[tuple[int, str, list[str]]] = []
     for line, cells in chunk:
-        if cells and cells[0].startswith("\x00"):
+        if cells and cells[0].startswith(readers.BAD_ROW):
             bad.append(
                 (line, _("The row is not valid CSV: %(error)s") % {"error": cells[0][1:]}, [])
             )

@@ -19,6 +19,7 @@ SAMPLE_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 MAX_COLUMNS = 200
 MAX_CELL = 10_000  # characters kept per cell; longer cells are a row error
+BAD_ROW = "\ue000"  # first cell of a record the CSV parser refused (private-use marker)
 csv.field_size_limit(1024 * 1024)
 
 
@@ -88,9 +89,11 @@ def _csv_records(fh: IO[bytes], encoding: str, delimiter: str) -> Iterator[tuple
             except StopIteration:
                 return
             except csv.Error as exc:
-                yield start, [f"\x00{exc}"]
+                yield start, [f"{BAD_ROW}{exc}"]
                 start = reader.line_num + 1
                 continue
+            if "\x00" in "".join(row):  # NUL cannot be stored (PostgreSQL text and JSON)
+                row = [c.replace("\x00", "") for c in row]
             yield start, row
             start = reader.line_num + 1
     finally:
@@ -152,7 +155,7 @@ def inspect(fh: IO[bytes], file_format: str, preview_rows: int = 10) -> FileInfo
     it = records(fh, file_format, info.encoding, info.delimiter)
     try:
         first = next(it, None)
-        if first is None or first[1][0].startswith("\x00"):
+        if first is None or first[1][0].startswith(BAD_ROW):
             raise ValidationError(_("The file has no header row."))
         headers = [h.strip()[:100] for h in first[1][:MAX_COLUMNS]]
         if len(set(filter(None, headers))) < 1:
