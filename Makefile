@@ -13,8 +13,9 @@ RUN_ENV := DEBUG=$${DEBUG:-0} SECURE_HTTPS=$${SECURE_HTTPS:-0}
 $(STAMP): pyproject.toml
 	@PYBIN=$$(scripts/find_python.sh) || exit 1; \
 	if [ ! -x $(PY) ]; then echo "Creating $(VENV) with $$PYBIN"; "$$PYBIN" -m venv $(VENV); fi
-	@$(PY) -m pip install --quiet --upgrade pip
-	@$(PY) -m pip install --quiet -e '.[dev]'
+	@echo "Installing Relasi and its tools into $(VENV) (a few minutes the first time)"
+	@$(PY) -m pip install -qq --upgrade pip
+	@$(PY) -m pip install -qq -e '.[dev]'
 	@touch $(STAMP)
 
 messages: $(STAMP)
@@ -24,7 +25,8 @@ setup: $(STAMP) messages
 	@$(RUN_ENV) $(PY) manage.py setup --collectstatic
 
 run: setup
-	@$(RUN_ENV) $(PY) manage.py seed --if-empty
+	@mkdir -p var; $(RUN_ENV) $(PY) manage.py seed --if-empty > var/seed.log 2>&1 || { cat var/seed.log; exit 1; }
+	@head -1 var/seed.log
 	@echo; echo "  Relasi is running at http://$(HOST):$(PORT)/"; \
 	if [ -f var/demo-credentials.txt ]; then sed 's/^/  /' var/demo-credentials.txt; fi; echo
 	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 --no-reload > var/worker.log 2>&1 & \
