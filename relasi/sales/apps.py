@@ -9,6 +9,15 @@ class SalesConfig(AppConfig):
 
     def ready(self) -> None:
         from relasi.core.registry import register_custom_fields
-        from relasi.sales import models
+        from relasi.customers.merge import register_related
+        from relasi.sales import models, search, timeline  # noqa: F401  (registers providers)
 
         register_custom_fields(models.Product)
+        register_custom_fields(models.Lead)
+        register_custom_fields(models.Deal)
+        # Deals, quotes and converted leads follow a customer merge.
+        register_related(models.Deal, "customer")
+        register_related(models.Deal, "organization")
+        register_related(models.Quote, "customer")
+        register_related(models.Lead, "converted_customer")
+        register_related(models.Lead, "converted_organization")
