@@ -116,8 +116,9 @@ class Customer(BaseRecord):
         verbose_name_plural = _("customers")
         indexes = [
             models.Index(fields=["kind", "name", "id"], name="customer_kind_name_idx"),
-            models.Index(fields=["owner", "id"], name="customer_owner_idx"),
-            models.Index(fields=["team", "id"], name="customer_team_idx"),
+            # Own / team visibility lists: filter by owner or team, page by (name, id).
+            models.Index(fields=["owner", "kind", "name", "id"], name="customer_owner_name_idx"),
+            models.Index(fields=["team", "kind", "name", "id"], name="customer_team_name_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
         ]
         constraints = [

@@ -180,10 +180,12 @@ class GroupViewSet(RecordViewSet):
     bulk_actions = [ASSIGN_OWNER, DELETE]
 
     def detail_context(self, request: Any, obj: Any) -> dict[str, Any]:
-        members = visible_to(request.user, Customer.objects.filter(groups=obj)).order_by("name")[
-            :200
-        ]
-        return {"members": members}
+        # From the membership index, not "customers ORDER BY name" (which walks the name index).
+        ids = list(
+            obj.memberships.order_by("-added_at").values_list("customer_id", flat=True)[:500]
+        )
+        members = visible_to(request.user, Customer.objects.filter(pk__in=ids)).order_by()
+        return {"members": sorted(members, key=lambda c: c.name.lower())[:200]}
 
 
 # --- the 360° page ---------------------------------------------------------------------------
@@ -220,7 +222,9 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "next_before": entries[-1].at.isoformat() if len(entries) == 30 else "",
         "relationships": rels,
         "referral_chain": chain,
-        "referrals": visible_to(request.user, customer.referrals.all())[:20],
+        # Unordered on purpose: "ORDER BY name LIMIT 20" makes SQLite walk the whole name index
+        # when a customer referred nobody (measured: 2 s at 1M customers); 20 rows sort in Python.
+        "referrals": sorted(visible_to(request.user, customer.referrals.order_by())[:20], key=str),
         "memberships": customer.memberships.select_related("organization")
         if customer.is_person
         else customer.members.select_related("person"),
