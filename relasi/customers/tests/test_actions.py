@@ -141,3 +141,18 @@ def test_groups_and_delete_is_audited(personas):
     actions.delete_customer(personas.rep, c)
     assert not Customer.objects.filter(pk=pk).exists()
     assert AuditEvent.objects.filter(action="delete", object_id=str(pk)).exists()
+
+
+def test_phone_display_matches_libphonenumber_for_many_shapes():
+    import random
+
+    import phonenumbers
+
+    rng = random.Random(7)
+    numbers = [f"+628{rng.randint(11, 99)}{rng.randint(10**6, 10**9)}" for _ in range(500)]
+    numbers += ["+62215551234", "+6231555123", "+12025550123", "+442071838750", "+6561234567"]
+    for n in numbers:
+        expected = phonenumbers.format_number(
+            phonenumbers.parse(n, None), phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        )
+        assert phones.display(n) == expected, n
