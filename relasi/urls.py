@@ -3,6 +3,7 @@ from django.urls import include, path
 from relasi.accounts.views import set_language
 from relasi.api import api
 from relasi.core import pages
+from relasi.sales.views.public import webform_public
 
 urlpatterns = [
     path("", include("relasi.core.urls")),
@@ -11,6 +12,7 @@ urlpatterns = [
     path("customers/", include("relasi.customers.urls")),
     path("integrations/", include("relasi.integrations.urls")),
     path("sales/", include("relasi.sales.urls")),
+    path("f/<uuid:key>/", webform_public, name="webform_public"),  # public lead form
     path("activities/", include("relasi.activities.urls")),
     path("service/", include("relasi.service.urls")),
     path("commerce/", include("relasi.commerce.urls")),

@@ -1,5 +1,45 @@
-from django.urls import URLPattern
+from django.urls import path
+
+from relasi.sales.views import config, deals, leads, quotes, reports
 
 app_name = "sales"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    path("leads/mine/", leads.my_leads, name="my_leads"),
+    *leads.LeadViewSet().urls("leads"),
+    path("leads/<int:pk>/status/", leads.lead_status, name="lead_status"),
+    path("leads/<int:pk>/note/", leads.lead_note, name="lead_note"),
+    path("leads/<int:pk>/reassign/", leads.lead_reassign, name="lead_reassign"),
+    path("leads/<int:pk>/convert/", leads.lead_convert, name="lead_convert"),
+    path("board/", deals.board, name="board_default"),
+    path("board/<int:pk>/", deals.board, name="board"),
+    *deals.DealViewSet().urls("deals"),
+    path("deals/<int:pk>/move/", deals.deal_move, name="deal_move"),
+    path("deals/<int:pk>/lines/", deals.deal_lines, name="deal_lines"),
+    path("deals/<int:pk>/forecast/", deals.deal_forecast, name="deal_forecast"),
+    path("deals/<int:pk>/quote/", deals.deal_quote, name="deal_quote"),
+    *quotes.QuoteViewSet().urls("quotes"),
+    path("quotes/approvals/", quotes.approvals, name="quote_approvals"),
+    path("quotes/<int:pk>/lines/", quotes.quote_lines, name="quote_lines"),
+    path("quotes/<int:pk>/pdf/", quotes.quote_pdf, name="quote_pdf"),
+    path("quotes/<int:pk>/revise/", quotes.quote_revise, name="quote_revise"),
+    path("quotes/<int:pk>/send/", quotes.quote_send, name="quote_send"),
+    path("quotes/<int:pk>/approval/", quotes.quote_request_approval, name="quote_request_approval"),
+    path("quotes/<int:pk>/decide/", quotes.quote_decide, name="quote_decide"),
+    path("quotes/<int:pk>/mark/", quotes.quote_mark, name="quote_mark"),
+    path("forecast/", reports.forecast_page, name="forecast"),
+    path("quotas/", reports.quotas_page, name="quotas"),
+    path("performance/", reports.performance_page, name="performance"),
+    *config.ProductViewSet().urls("products"),
+    *config.ProductCategoryViewSet().urls("categories"),
+    *config.PriceListViewSet().urls("price-lists"),
+    *config.PriceListItemViewSet().urls("prices"),
+    *config.PipelineViewSet().urls("pipelines"),
+    *config.StageViewSet().urls("stages"),
+    *config.LostReasonViewSet().urls("lost-reasons"),
+    *config.QuoteTemplateViewSet().urls("quote-templates"),
+    *config.ScoringRuleViewSet().urls("scoring-rules"),
+    *config.AssignmentRuleViewSet().urls("assignment-rules"),
+    *config.RepSettingsViewSet().urls("rep-settings"),
+    *config.WebFormViewSet().urls("web-forms"),
+]
