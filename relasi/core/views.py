@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relasi.core import audit, csvutil
+from relasi.core import audit, csvutil, exporting
 from relasi.core.access import get_for_user, require_perm
 from relasi.core.choices import AuditAction
 from relasi.core.htmx import template_for
@@ -325,8 +325,6 @@ class ObjectExportView(RecordView):
     permission = "export"
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
-        from relasi.integrations import exporting
-
         if limited := exporting.throttled(request.user):
             return limited
         vs = self.viewset

@@ -21,7 +21,8 @@ def test_search_limited(personas, monkeypatch, security_log):
 
 
 def test_export_limited(personas, monkeypatch):
-    exporting = pytest.importorskip("relasi.integrations.exporting")
+    from relasi.core import exporting
+
     monkeypatch.setattr(exporting.EXPORT_LIMIT, "limit", 2)
     client = client_for(personas.rep)
     for _ in range(2):

@@ -28,6 +28,9 @@ def throttled(user: Any) -> HttpResponse | None:
     """A 429 with Retry-After when the user exported too often, else count this export."""
     ident = str(user.pk)
     if wait := EXPORT_LIMIT.blocked_for(ident):
+        from relasi.core.audit import security_event
+
+        security_event("export.throttled", user=user)
         response = HttpResponse(_("Too many exports; try again later."), status=429)
         response["Retry-After"] = str(wait)
         return response
