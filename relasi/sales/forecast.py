@@ -335,7 +335,9 @@ def accuracy(
         qs = qs.filter(user_id=user_id)
     if team_id:
         qs = qs.filter(team_id=team_id)
-    first = qs.order_by("taken_at", "pk").first()
+    tz = timezone.get_current_timezone()
+    end_dt = dt.datetime.combine(periods.period_end(start, kind), dt.time.min, tzinfo=tz)
+    first = qs.filter(taken_at__lt=end_dt).order_by("taken_at", "pk").first()
     if first is None:
         return None
     forecast_value = first.closed_won + first.commit

@@ -11,6 +11,7 @@ Defences on the public endpoint (it is csrf_exempt because other sites embed it)
 """
 
 import hashlib
+import logging
 import secrets
 import time
 from dataclasses import dataclass
@@ -196,7 +197,10 @@ def send_welcome(webform: WebForm, lead: Lead) -> None:
         or _("Thank you, we have received your message and will contact you soon.")
     )
     greeting = _("Hello %(name)s,") % {"name": lead.first_name or lead.name}
-    send_mail(subject, f"{greeting}\n\n{body}\n", None, [lead.email], fail_silently=True)
+    try:
+        send_mail(subject, f"{greeting}\n\n{body}\n", None, [lead.email])
+    except Exception:
+        logging.getLogger("relasi.sales").exception("welcome e-mail failed")
 
 
 def embed_snippets(webform: WebForm, base_url: str) -> dict[str, str]:

@@ -371,7 +371,7 @@ def convert_lead(
                 actor,
                 main,
                 Channel.EMAIL,
-                ConsentStatus.GRANTED,
+                ConsentStatus.OPTED_IN,
                 source=_("Lead %(id)s") % {"id": lead.pk},
                 evidence=(lead.consent_text or "")[:300],
             )

@@ -23,7 +23,14 @@ def pipeline(name: str = "Retail B2B") -> Pipeline:
             ("Lost", 0, StageKind.LOST, None),
         ]
     ):
-        Stage.objects.create(pipeline=p, name=stage, order=(i + 1) * 10, probability=prob, kind=kind, rotting_days=rot)
+        Stage.objects.create(
+            pipeline=p,
+            name=stage,
+            order=(i + 1) * 10,
+            probability=prob,
+            kind=kind,
+            rotting_days=rot,
+        )
     LostReason.objects.get_or_create(name="Price too high")
     return p
 
@@ -32,20 +39,44 @@ def stage(p: Pipeline, name: str) -> Stage:
     return p.stages.get(name=name)
 
 
-def product(sku: str = "RC-100", name: str = "Rice cooker 1.8 L", price: str = "450000", tax: str = "11") -> Product:
-    return Product.objects.create(sku=sku, name=name, unit_price=Decimal(price), tax_rate=Decimal(tax))
+def product(
+    sku: str = "RC-100", name: str = "Rice cooker 1.8 L", price: str = "450000", tax: str = "11"
+) -> Product:
+    return Product.objects.create(
+        sku=sku, name=name, unit_price=Decimal(price), tax_rate=Decimal(tax)
+    )
 
 
 def lead(actor: Any, **data: Any) -> Any:
-    base = {"first_name": "Budi", "last_name": "Santoso", "email": "budi@example.test", "phone": "0812 3456 7890", "city": "Bandung", "province": "Jawa Barat", "source": "web_form"}
+    base = {
+        "first_name": "Budi",
+        "last_name": "Santoso",
+        "email": "budi@example.test",
+        "phone": "0812 3456 7890",
+        "city": "Bandung",
+        "province": "Jawa Barat",
+        "source": "web_form",
+    }
     base.update(data)
     owner = base.pop("owner", actor)
-    return lead_actions.create_lead(actor, {**base, "owner": owner} if owner else base, auto_assign=owner is None)
+    return lead_actions.create_lead(
+        actor, {**base, "owner": owner} if owner else base, auto_assign=owner is None
+    )
 
 
-def deal(actor: Any, p: Pipeline, stage_name: str = "Qualified", value: str = "1000000", **data: Any) -> Any:
+def deal(
+    actor: Any, p: Pipeline, stage_name: str = "Qualified", value: str = "1000000", **data: Any
+) -> Any:
     close = data.pop("expected_close_date", timezone.localdate() + dt.timedelta(days=10))
     return deal_actions.create_deal(
         actor,
-        {"name": data.pop("name", "Blenders for PT Maju"), "pipeline": p, "stage": stage(p, stage_name), "value": Decimal(value), "expected_close_date": close, "owner": data.pop("owner", actor), **data},
+        {
+            "name": data.pop("name", "Blenders for PT Maju"),
+            "pipeline": p,
+            "stage": stage(p, stage_name),
+            "value": Decimal(value),
+            "expected_close_date": close,
+            "owner": data.pop("owner", actor),
+            **data,
+        },
     )

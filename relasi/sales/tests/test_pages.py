@@ -19,7 +19,11 @@ def world(personas):
     deal_actions = __import__("relasi.sales.actions.deals", fromlist=["set_lines"])
     deal_actions.set_lines(personas.rep, deal, [{"product": prod, "quantity": 2}])
     quote = quotes.create_quote(personas.rep, deal)
-    form = WebForm.objects.create(name="Contact", fields=[{"name": "name", "required": True}, {"name": "email", "required": True}], consent_text="You may contact me")
+    form = WebForm.objects.create(
+        name="Contact",
+        fields=[{"name": "name", "required": True}, {"name": "email", "required": True}],
+        consent_text="You may contact me",
+    )
     return personas, p, lead, deal, quote, form
 
 
@@ -48,7 +52,7 @@ def test_rep_pages_render(world, as_user):
 
 
 def test_admin_pages_render(world, as_user):
-    personas, p, lead, deal, quote, form = world
+    personas, p, _lead, _deal, _quote, form = world
     client = as_user(personas.admin)
     for url in [
         "/sales/pipelines/",
