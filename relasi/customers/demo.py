@@ -280,11 +280,12 @@ def _children(
             )
         )
     Relationship.objects.bulk_create(rels, batch_size=1000)
-    referred = rng.sample(people, 250)
-    for i, c in enumerate(referred[50:]):
-        c.referred_by = referred[i % 50]
+    referred = rng.sample(people, min(250, len(people) // 2))
+    referrers = max(1, len(referred) // 5)  # a fifth refer the rest: visible referral chains
+    for i, c in enumerate(referred[referrers:]):
+        c.referred_by = referred[i % referrers]
         c.source = Source.REFERRAL
-    Customer.objects.bulk_update(referred[50:], ["referred_by", "source"], batch_size=500)
+    Customer.objects.bulk_update(referred[referrers:], ["referred_by", "source"], batch_size=500)
     users = ctx["users"]
     groups = [
         Group.objects.create(
@@ -305,7 +306,10 @@ def _children(
     gm = [
         GroupMembership(group=groups[0], customer=c) for c in people if c.city.startswith("Jakarta")
     ][:80]
-    gm += [GroupMembership(group=groups[1], customer=c) for c in rng.sample(people, 120)]
+    gm += [
+        GroupMembership(group=groups[1], customer=c)
+        for c in rng.sample(people, min(120, len(people)))
+    ]
     gm += [GroupMembership(group=groups[2], customer=c) for c in orgs if c.city == "Surabaya"]
     GroupMembership.objects.bulk_create(gm, batch_size=1000, ignore_conflicts=True)
     # Refresh the search text so organisations' names are findable from their people.
