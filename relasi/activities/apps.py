@@ -6,3 +6,13 @@ class ActivitiesConfig(AppConfig):
     name = "relasi.activities"
     label = "activities"
     verbose_name = _("Activities")
+
+    def ready(self) -> None:
+        from relasi.activities import dashboard, models, timeline  # noqa: F401  (registers)
+        from relasi.core.registry import register_custom_fields
+        from relasi.customers.merge import register_related
+
+        register_related(models.Activity, "customer")
+        register_related(models.ActivityContact, "customer")
+        register_related(models.Visit, "customer")
+        register_custom_fields(models.Activity)
