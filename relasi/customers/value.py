@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 FIGURES: list[tuple[str, Any]] = [
     ("lifetime_revenue", _("Lifetime revenue")),
+    ("orders", _("Orders")),
+    ("last_purchase", _("Last purchase")),
     ("rfm_segment", _("RFM segment")),
     ("clv", _("Customer lifetime value")),
     ("churn_risk", _("Churn risk")),
