@@ -88,7 +88,9 @@ class Resolver:
                 number = normalise.phone(phone)
             except Exception:
                 return False
-            by_phone = PhoneNumber.objects.filter(number=number).values_list("customer_id", flat=True)
+            by_phone = PhoneNumber.objects.filter(number=number).values_list(
+                "customer_id", flat=True
+            )
             return visible.filter(pk__in=by_phone[:1]).first() or False
         return None
 
