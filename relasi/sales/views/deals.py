@@ -13,7 +13,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from relasi.accounts.models import Team, User
 from relasi.core import records
@@ -211,6 +211,7 @@ def _card_context(deals: list[Deal]) -> dict[int, Any]:
 
 
 @login_required
+@require_GET
 def board(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     require(request, "sales", "view")
     pipelines = list(Pipeline.objects.filter(active=True))

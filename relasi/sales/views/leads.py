@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from relasi.core import records
 from relasi.core.access import visible_to
@@ -86,6 +86,7 @@ class LeadViewSet(RecordViewSet):
 
 
 @login_required
+@require_GET
 def my_leads(request: HttpRequest) -> HttpResponse:
     """The rep's work list: own open leads, hottest first."""
     require(request, "sales", "view")

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from relasi.core import records
 from relasi.core.viewsets import Column, RecordViewSet
@@ -202,6 +202,7 @@ def quote_mark(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
     """Quotes waiting for the signed-in user's decision."""
     from relasi.core.access import visible_to

@@ -12,6 +12,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
 
 from relasi.accounts.models import Team, User
 from relasi.core import audit
@@ -41,6 +42,7 @@ def _period_nav(kind: str, start: dt.date) -> dict[str, Any]:
 
 
 @login_required
+@require_GET
 def forecast_page(request: HttpRequest) -> HttpResponse:
     require(request, "sales", "view")
     kind, start = _period(request)
@@ -170,6 +172,7 @@ def quotas_page(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_GET
 def performance_page(request: HttpRequest) -> HttpResponse:
     """Per rep (?rep=id, default: me) or per team (?team=id)."""
     require(request, "sales", "view")
