@@ -95,12 +95,12 @@ def where(f: Filters, alias: str = "o", dated: bool = True) -> tuple[str, list[A
         column = {"type": "customer_type", "stage": "lifecycle_stage", "kind": "kind"}.get(kind)
         if column:
             parts.append(
-                f"{alias}.customer_key IN (SELECT customer_key FROM dim_customer WHERE {column} = ?)"
+                f"{alias}.customer_key IN (SELECT customer_key FROM dim_customer WHERE {column} = ?)"  # noqa: S608
             )
             params.append(value)
         elif kind == "tag":
             parts.append(
-                f"{alias}.customer_key IN (SELECT customer_key FROM dim_customer "
+                f"{alias}.customer_key IN (SELECT customer_key FROM dim_customer "  # noqa: S608
                 "WHERE contains(tags, ?))"
             )
             params.append(f"|{value}|")
@@ -115,7 +115,7 @@ def scope_sql(scope: tuple[Any, ...], alias: str) -> tuple[str, list[Any]]:
     kind = scope[0]
     if kind == "team":
         return (
-            f"({alias}.owner_key = ? OR {alias}.team_key = ? OR {alias}.owner_key IN "
+            f"({alias}.owner_key = ? OR {alias}.team_key = ? OR {alias}.owner_key IN "  # noqa: S608
             "(SELECT owner_key FROM dim_owner WHERE team_key = ?))",
             [scope[1], scope[2], scope[2]],
         )
@@ -155,9 +155,9 @@ def _active_set(f: Filters, day: dt.date) -> tuple[str, list[Any]]:
     window = replace(f, start=day - dt.timedelta(days=f.inactive_days), end=day)
     w, p = where(window)
     return (
-        f"SELECT DISTINCT customer_key FROM fact_order o WHERE customer_key IS NOT NULL AND {w}",
+        f"SELECT DISTINCT customer_key FROM fact_order o WHERE customer_key IS NOT NULL AND {w}",  # noqa: S608
         p,
-    )  # noqa: S608
+    )
 
 
 def _first_purchases(f: Filters) -> tuple[str, list[Any]]:

@@ -306,6 +306,11 @@ def ingest_order(
                         order.save(update_fields=["paid_total"])
                     audit.record(actor, AuditAction.CREATE, order, message="order ingested")
                     return order, "created"
+                if not data.get("ordered_at"):  # a re-send without a time keeps the first one
+                    fields["ordered_at"], fields["order_date"] = (
+                        existing.ordered_at,
+                        existing.order_date,
+                    )
                 return _update_existing(actor, existing, clean)
         except IntegrityError:
             if attempt:  # the same order was created concurrently and we still failed
