@@ -126,6 +126,8 @@ def update_activity(
         data["assigned_by"] = actor
         data.setdefault("team", getattr(new_owner, "team", None))
     moved = "due_at" in data and data["due_at"] != activity.due_at
+    if moved and "ends_at" not in data and activity.ends_at and activity.due_at and data["due_at"]:
+        data["ends_at"] = activity.ends_at + (data["due_at"] - activity.due_at)  # keep the length
     if moved and activity.invitation_sent_at and activity.kind in MEETING_KINDS:
         data.setdefault("confirmation", Confirmation.RESCHEDULED)
     with transaction.atomic():
@@ -308,6 +310,8 @@ def set_feed_scope(actor: Any, feed: CalendarFeed, scope: str) -> CalendarFeed:
 
 # --- field visits -------------------------------------------------------------------------------
 
+OPEN_VISIT_BLOCKS = dt.timedelta(hours=12)
+
 
 def _point(lat: Any, lng: Any) -> tuple[Decimal, Decimal] | None:
     if lat is None or lng is None:
@@ -328,7 +332,12 @@ def check_in(
 ) -> Visit:
     """Start a visit at `customer`. The position is optional (the rep may refuse location
     access); the distance is known only when both the position and the site are."""
-    open_visit = Visit.objects.filter(owner=actor, checked_out_at__isnull=True).first()
+    # One visit at a time; a visit left open for more than a working day was forgotten and
+    # does not block the next one (the report shows it as still open).
+    since = timezone.now() - OPEN_VISIT_BLOCKS
+    open_visit = Visit.objects.filter(
+        owner=actor, checked_out_at__isnull=True, checked_in_at__gte=since
+    ).first()
     if open_visit is not None:
         raise ValidationError(
             _("You are still checked in at %(customer)s. Check out there first.")

@@ -547,6 +547,8 @@ def list_meetings(
 
 @router.post("/meetings", response={201: ActivityOut})
 def create_meeting(request: ApiRequest, payload: MeetingIn) -> Any:
+    if payload.kind not in MEETING_KINDS:
+        raise ValidationError({"kind": ["Use meeting or appointment."]})
     return Status(201, _create(request, payload.kind, payload))
 
 

@@ -23,7 +23,9 @@ urlpatterns = [
     path("calendar/", calendar_views.calendar_page, name="calendar"),
     path("calendar/feed/", calendar_views.feed_settings, name="feed"),
     path(
-        "calendar/feed/<str:key>/regenerate/", calendar_views.feed_regenerate, name="feed_regenerate"
+        "calendar/feed/<str:key>/regenerate/",
+        calendar_views.feed_regenerate,
+        name="feed_regenerate",
     ),
     path("calendar/feed/<str:key>/scope/", calendar_views.feed_scope, name="feed_scope"),
     path("ical/<str:token>.ics", calendar_views.ical_feed, name="ical"),

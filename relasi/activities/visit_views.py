@@ -103,7 +103,11 @@ def check_in(request: AuthedRequest) -> HttpResponse:
     """The phone page: pick the customer, press the big button; activities.js asks the browser
     for the position (only with the user's permission) and fills the hidden fields."""
     require(request, "activities", "add")
-    open_visit = Visit.objects.filter(owner=request.user, checked_out_at__isnull=True).first()
+    open_visit = Visit.objects.filter(
+        owner=request.user,
+        checked_out_at__isnull=True,
+        checked_in_at__gte=timezone.now() - actions.OPEN_VISIT_BLOCKS,
+    ).first()
     if open_visit is not None and request.method != "POST":
         return redirect(open_visit.get_absolute_url())
     form = CheckInForm(request.POST or None, initial=_check_in_initial(request))
