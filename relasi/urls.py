@@ -15,6 +15,8 @@ urlpatterns = [
     path("f/<uuid:key>/", webform_public, name="webform_public"),  # public lead form
     path("activities/", include("relasi.activities.urls")),
     path("service/", include("relasi.service.urls")),
+    path("portal/", include("relasi.service.portal_urls")),
+    path("help/", include("relasi.service.help_urls")),
     path("commerce/", include("relasi.commerce.urls")),
     path("analytics/", include("relasi.analytics.urls")),
     path("api/v1/", api.urls),

@@ -1,0 +1,99 @@
+"""E-mails the service app sends, each in the recipient's language (plain text)."""
+
+import logging
+from typing import Any
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+log = logging.getLogger("relasi.service")
+
+
+def site(path: str) -> str:
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def _language(customer: Any) -> str:
+    lang = getattr(customer, "preferred_language", "") or settings.LANGUAGE_CODE
+    return "en" if lang.startswith("en") else "id"
+
+
+def _send(template: str, to: str, language: str, context: dict[str, Any]) -> None:
+    with translation.override(language):
+        text = render_to_string(f"service/email/{template}.txt", context)
+    subject, _sep, body = text.strip().partition("\n")
+    send_mail(subject.strip()[:200], body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+
+
+def ticket_ack(ticket: Any) -> bool:
+    email = ticket.customer.primary_email
+    if not email:
+        return False
+    _send(
+        "ticket_ack",
+        email,
+        _language(ticket.customer),
+        {"ticket": ticket, "portal_url": site(reverse("portal:home"))},
+    )
+    return True
+
+
+def reply(message: Any) -> bool:
+    ticket = message.ticket
+    if not message.emailed_to:
+        return False
+    _send(
+        "reply",
+        message.emailed_to,
+        _language(ticket.customer),
+        {
+            "ticket": ticket,
+            "message": message,
+            "portal_url": site(reverse("portal:ticket", args=[ticket.pk])),
+        },
+    )
+    return True
+
+
+def survey(survey: Any, raw_token: str) -> None:
+    _send(
+        "survey_nps" if survey.kind == "nps" else "survey_csat",
+        survey.email,
+        survey.language,
+        {
+            "survey": survey,
+            "customer": survey.customer,
+            "ticket": survey.ticket,
+            "url": site(reverse("portal:survey", args=[raw_token])),
+        },
+    )
+
+
+def portal_links(email: str, links: list[tuple[Any, str]], language: str, minutes: int) -> None:
+    _send(
+        "portal_link",
+        email,
+        language,
+        {
+            "links": [(c, site(reverse("portal:redeem", args=[raw]))) for c, raw in links],
+            "minutes": minutes,
+        },
+    )
+
+
+def staff_email(user: Any, message: str, ticket: Any) -> None:
+    """Best effort: an escalation must not fail because the mail server is down."""
+    if not user.email:
+        return
+    try:
+        _send(
+            "staff_alert",
+            user.email,
+            getattr(user, "language", "") or settings.LANGUAGE_CODE,
+            {"message": message, "ticket": ticket, "url": site(ticket.get_absolute_url())},
+        )
+    except Exception:
+        log.exception("escalation e-mail failed", extra={"event": "service.mail_failed"})
