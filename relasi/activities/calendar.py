@@ -124,7 +124,7 @@ def items(user: Any, scope: str, start: dt.datetime, end: dt.datetime) -> list[I
                 owner=str(v.owner or ""),
                 owner_id=v.owner_id,
                 customer=v.customer.name,
-                done=v.checked_out_at is not None,
+                done=False,  # a finished visit is not struck through like a finished task
             )
         )
     found.sort(key=lambda i: (i.day, not i.all_day, i.start))

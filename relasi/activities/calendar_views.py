@@ -59,6 +59,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
         "day_list": cal.days_between(start, end),
         "weeks": cal.weeks(start, end) if view == "month" else [],
         "items": found,
+        "show_owner": scope == "team",
         "can_add": request.user.has_module_perm("activities", "add"),  # type: ignore[union-attr]
     }
     return render(request, template_for(request, "activities/calendar.html", "calendar"), context)

@@ -133,7 +133,7 @@ def _tasks(
 ) -> list[Activity]:
     out = []
     for i in range(n):
-        roll = rng.random()
+        roll = rng.random() if i > 2 else (0.0, 0.1, 0.25)[i]  # every rep: 2 overdue, 1 today
         if roll < 0.2:  # overdue
             due, status = _rng_dt(rng, now, -10, -1), rng.choice((Status.OPEN, Status.IN_PROGRESS))
         elif roll < 0.3:
@@ -288,6 +288,8 @@ def _visits(
             continue
         start = timezone.make_aware(dt.datetime.combine(day, dt.time(8, rng.randint(30, 59))))
         for _n in range(rng.randint(1, 4)):
+            if start > now:
+                break
             customer = rng.choice(placed)
             site = sites.get(customer.pk)
             far = rng.random() < 0.08
@@ -323,8 +325,6 @@ def _visits(
                 )
             )
             start = checked_out + dt.timedelta(minutes=rng.randint(20, 75))
-            if start > now:
-                break
     return out
 
 

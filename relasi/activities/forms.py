@@ -111,6 +111,11 @@ class ActivityForm(CustomFieldFormMixin, forms.ModelForm):  # type: ignore[misc]
             self.fields["owner"].required = False
         instance = self.instance
         if instance.pk:
+            # Declared (non-Meta) fields get no initial value from the instance by themselves.
+            self.initial.setdefault("customer", instance.customer_id)
+            for name in ("due_at", "ends_at"):
+                if name in self.fields and getattr(instance, name):
+                    self.initial.setdefault(name, timezone.localtime(getattr(instance, name)))
             self.initial["remind"] = self._reminder_initial(Recipient.USER)
             if instance.content_type_id:
                 self.initial["link"] = (

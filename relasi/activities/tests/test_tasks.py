@@ -162,3 +162,19 @@ def test_home_widget(personas, as_user):
     task(personas.rep, "late", due_at=timezone.now() - dt.timedelta(days=2))
     html = as_user(personas.rep).get("/").content.decode()
     assert "/activities/my-tasks/?state=overdue" in html
+
+
+def test_edit_forms_show_the_current_values(personas, as_user):
+    from relasi.activities.tests.factories import call, meeting
+
+    customer = person(personas.rep, "Lina", "Marlina")
+    m = meeting(
+        personas.rep, customer, "Rapat", due_at=timezone.make_aware(dt.datetime(2031, 3, 4, 9, 30))
+    )
+    c = call(personas.rep, customer, due_at=timezone.make_aware(dt.datetime(2031, 3, 1, 14, 5)))
+    client = as_user(personas.rep)
+    html = client.get(f"/activities/meetings/{m.pk}/edit/").content.decode()
+    assert 'value="2031-03-04T09:30"' in html and 'value="2031-03-04T10:30"' in html
+    assert f'value="{customer.pk}"' in html and "Lina Marlina" in html
+    html = client.get(f"/activities/calls/{c.pk}/edit/").content.decode()
+    assert 'value="2031-03-01T14:05"' in html and "Lina Marlina" in html
