@@ -164,7 +164,7 @@ def quota_for(
     kind: str, start: dt.date, *, user_id: int | None = None, team_id: int | None = None
 ) -> Decimal | None:
     q = Quota.objects.filter(period_kind=kind, period_start=start)
-    q = q.filter(user_id=user_id) if user_id else q.filter(team_id=team_id)
+    q = q.filter(user_id=user_id) if user_id else q.filter(team_id=team_id or 0)
     found = q.first()
     if found is not None:
         return found.amount

@@ -42,9 +42,11 @@ def _user(actor: Any) -> Any:
 
 
 def status_for(stage: Stage) -> str:
-    return {StageKind.WON: DealStatus.WON, StageKind.LOST: DealStatus.LOST}.get(
-        stage.kind, DealStatus.OPEN
-    )  # type: ignore[return-value]
+    if stage.kind == StageKind.WON:
+        return DealStatus.WON
+    if stage.kind == StageKind.LOST:
+        return DealStatus.LOST
+    return DealStatus.OPEN
 
 
 def _check(data: dict[str, Any]) -> None:
@@ -98,7 +100,9 @@ def set_lines(actor: Any, deal: Deal, lines: list[dict[str, Any]]) -> Deal:
         deal.lines.all().delete()
         DealLine.objects.bulk_create([DealLine(deal=deal, **row) for row in clean])
         total = sum((row["line_total"] for row in clean), Decimal(0))
-        changes = {"lines": [before, [f"{r['description']} × {r['quantity']}" for r in clean]]}
+        changes: dict[str, Any] = {
+            "lines": [before, [f"{r['description']} × {r['quantity']}" for r in clean]]
+        }
         if clean:
             Deal.objects.filter(pk=deal.pk).update(value=total)
             changes["value"] = [str(deal.value), str(total)]

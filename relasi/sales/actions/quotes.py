@@ -120,7 +120,14 @@ def lines_from_deal(deal: Deal) -> list[dict[str, Any]]:
         for line in deal.lines.select_related("product")
     ]
     if not rows and deal.value:
-        rows = [{"description": deal.name, "quantity": 1, "unit_price": deal.value, "tax_rate": 11}]
+        rows = [
+            {
+                "description": deal.name,
+                "quantity": Decimal(1),
+                "unit_price": deal.value,
+                "tax_rate": Decimal(11),
+            }
+        ]
     return rows
 
 

@@ -188,7 +188,12 @@ class Deal(BaseRecord):
     @property
     def is_rotting(self) -> bool:
         days = self.stage.rotting_days
-        return bool(days) and self.status == DealStatus.OPEN and self.days_in_stage() > days
+        return (
+            days is not None
+            and days > 0
+            and self.status == DealStatus.OPEN
+            and self.days_in_stage() > days
+        )
 
 
 class DealLine(models.Model):

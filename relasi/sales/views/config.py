@@ -270,7 +270,7 @@ class AssignmentRuleViewSet(ConfigViewSet):
     ]
 
     def create(self, actor: Any, form: Any) -> Any:
-        obj = super().create(actor, form)
+        obj: Any = super().create(actor, form)
         obj.products.set(form.cleaned_data.get("products") or [])
         return obj
 

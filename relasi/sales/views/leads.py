@@ -92,7 +92,8 @@ def my_leads(request: HttpRequest) -> HttpResponse:
     require(request, "sales", "view")
     leads = (
         visible_to(
-            request.user, Lead.objects.filter(owner=request.user, status__in=OPEN_LEAD_STATUSES)
+            request.user,
+            Lead.objects.filter(owner_id=request.user.pk, status__in=OPEN_LEAD_STATUSES),
         )
         .select_related("product_interest")
         .order_by("-score", "-id")[:200]

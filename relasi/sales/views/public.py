@@ -93,8 +93,9 @@ def webform_public(request: HttpRequest, key: Any) -> HttpResponse:
                 ):
                     return redirect(webform.redirect_url)
                 return render(request, "sales/webform_public.html", {**context, "done": True})
-        form.data = form.data.copy()
-        form.data["token"] = webforms.make_token(webform)
+        data = request.POST.copy()
+        data["token"] = webforms.make_token(webform)
+        form.data = data
         return render(request, "sales/webform_public.html", {**context, "form": form}, status=400)
     form = webforms.build_form(webform)
     form.fields["token"].initial = webforms.make_token(webform)

@@ -82,7 +82,7 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
             "chart": chart,
             "teams": Team.objects.all(),
             "team_id": team_id,
-            "can_override": request.user.visibility in (Visibility.ALL, Visibility.SUBORDINATES),  # type: ignore[union-attr]
+            "can_override": _can_set_quotas(request.user),
         },
     )
 
@@ -99,7 +99,7 @@ def quotas_page(request: HttpRequest) -> HttpResponse:
     """Quotas per rep and team for one period (managers: their people; administrators: all)."""
     require(request, "sales", "view")
     kind, start = _period(request)
-    user = request.user
+    user: Any = request.user
     if not _can_set_quotas(user):
         raise PermissionDenied
     rep_ids = forecast._owner_ids(user)
@@ -176,7 +176,7 @@ def quotas_page(request: HttpRequest) -> HttpResponse:
 def performance_page(request: HttpRequest) -> HttpResponse:
     """Per rep (?rep=id, default: me) or per team (?team=id)."""
     require(request, "sales", "view")
-    user = request.user
+    user: Any = request.user
     kind, start = _period(request)
     end = periods.period_end(start, kind)
     visible_owner_ids = forecast._owner_ids(user)
