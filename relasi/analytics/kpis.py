@@ -268,13 +268,19 @@ def service(f: Filters) -> dict[str, Any] | None:
         from relasi.service.kpis import service_kpis
     except ImportError:  # the service app is optional
         return None
+    key = f"kpi:svc-all:{f.key()}"
+    hit = cache.get(key)
+    if hit is not None:
+        return hit
     kwargs: dict[str, Any] = {}
     if f.team:
         kwargs["team"] = f.team
     try:
-        return service_kpis(f.start, f.end - dt.timedelta(days=1), **kwargs)
+        result = service_kpis(f.start, f.end - dt.timedelta(days=1), **kwargs)
     except Exception:  # an unmigrated or changing service app must not break analytics
         return None
+    cache.set(key, result, 300)
+    return result
 
 
 # --- the catalogue ----------------------------------------------------------------------------

@@ -157,7 +157,7 @@ def _detail(order: Order) -> dict[str, Any]:
 
 def _payload(body: OrderIn) -> dict[str, Any]:
     data = body.dict()
-    data["lines"] = [ln for ln in data["lines"]]
+    data["lines"] = list(data["lines"])
     return data
 
 

@@ -1,5 +1,8 @@
-from django.urls import URLPattern
+from relasi.commerce import views
 
 app_name = "commerce"
 
-urlpatterns: list[URLPattern] = []
+urlpatterns = [
+    *views.OrderViewSet().urls("orders"),
+    *views.StoreViewSet().urls("stores"),
+]
