@@ -271,6 +271,9 @@ def main() -> None:
                 raise SystemExit(f"{backend}: benchmark failed")
             results.append(json.loads(lines[-1][7:]))
         finally:
+            import shutil
+
+            shutil.rmtree(tmp, ignore_errors=True)
             if dbname:
                 import psycopg
 

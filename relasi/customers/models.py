@@ -66,6 +66,7 @@ class Customer(BaseRecord):
         blank=True,
         on_delete=models.SET_NULL,
         related_name="referrals",
+        db_index=False,  # a partial index below: most customers were referred by nobody
     )
     # Demographics (people)
     date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
@@ -120,6 +121,14 @@ class Customer(BaseRecord):
             models.Index(fields=["owner", "kind", "name", "id"], name="customer_owner_name_idx"),
             models.Index(fields=["team", "kind", "name", "id"], name="customer_team_name_idx"),
             models.Index(fields=["created_at", "id"], name="customer_created_idx"),
+            # Partial: with a full index on a mostly-NULL column, SQLite's statistics say "one
+            # value matches every row" and it scans the table for "referred_by = X" (measured:
+            # 0.5 s at 1M customers on the 360° page).
+            models.Index(
+                fields=["referred_by"],
+                condition=models.Q(referred_by__isnull=False),
+                name="customer_referred_idx",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
