@@ -1,7 +1,10 @@
-"""Demo data for the PT XYZ company (filled in by this app)."""
+"""Demo data: build the data mart at the end of seeding, so every dashboard shows data."""
 
 from typing import Any
 
 
 def seed(ctx: dict[str, Any]) -> None:
-    """Add this app's demo records; ctx carries users, teams and customers from earlier seeders."""
+    """Refresh the mart (full) after all operational demo data exists."""
+    from relasi.analytics import mart
+
+    mart.refresh(full=True, trigger="seed")
