@@ -43,12 +43,11 @@ class CalendarCache:
         return self._by_id[key]
 
 
-def match_policy(ticket: Ticket, tag_ids: set[int] | None = None) -> SLAPolicy | None:
-    """The first active policy (by order) whose conditions all hold for the ticket."""
-    if tag_ids is None:
-        tag_ids = set(ticket.customer.tags.values_list("id", flat=True))
-    customer_type = ticket.customer.customer_type
-    for policy in SLAPolicy.objects.filter(active=True).order_by("order", "id"):
+def first_match(
+    policies: list[SLAPolicy], ticket: Ticket, tag_ids: set[int], customer_type: str
+) -> SLAPolicy | None:
+    """The first policy (already ordered) whose conditions all hold; no queries."""
+    for policy in policies:
         if policy.priority and policy.priority != ticket.priority:
             continue
         if policy.ticket_type_id and policy.ticket_type_id != ticket.ticket_type_id:
@@ -59,6 +58,17 @@ def match_policy(ticket: Ticket, tag_ids: set[int] | None = None) -> SLAPolicy |
             continue
         return policy
     return None
+
+
+def active_policies() -> list[SLAPolicy]:
+    return list(SLAPolicy.objects.filter(active=True).order_by("order", "id"))
+
+
+def match_policy(ticket: Ticket, tag_ids: set[int] | None = None) -> SLAPolicy | None:
+    """The first active policy (by order) whose conditions all hold for the ticket."""
+    if tag_ids is None:
+        tag_ids = set(ticket.customer.tags.values_list("id", flat=True))
+    return first_match(active_policies(), ticket, tag_ids, ticket.customer.customer_type)
 
 
 def paused_seconds_until(ticket: Ticket, cal: bt.Calendar, now: dt.datetime) -> int:
