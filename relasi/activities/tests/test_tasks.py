@@ -178,3 +178,32 @@ def test_edit_forms_show_the_current_values(personas, as_user):
     assert f'value="{customer.pk}"' in html and "Lina Marlina" in html
     html = client.get(f"/activities/calls/{c.pk}/edit/").content.decode()
     assert 'value="2031-03-01T14:05"' in html and "Lina Marlina" in html
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/activities/",
+        "/activities/tasks/",
+        "/activities/calls/",
+        "/activities/meetings/",
+        "/activities/visits/",
+        "/activities/visits/export/",
+        "/activities/notifications/",
+        "/activities/calendar/feed/",
+        "/activities/tasks/new/",
+        "/activities/calls/new/",
+        "/activities/meetings/new/?kind=meeting&date=2030-01-02",
+    ],
+)
+def test_pages_answer(personas, as_user, url):
+    from relasi.activities import actions
+    from relasi.activities.tests.factories import call, meeting
+
+    customer = person(personas.rep)
+    call(personas.rep, customer)
+    meeting(personas.rep, customer)
+    actions.check_in(personas.rep, customer)
+    actions.notify(personas.rep, "Hello")
+    response = as_user(personas.rep).get(url, follow=True)
+    assert response.status_code == 200
