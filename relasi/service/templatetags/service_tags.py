@@ -10,22 +10,36 @@ register = template.Library()
 @register.filter
 def kb_render(text: str) -> SafeString:
     """Knowledge-base text to HTML: every character escaped first, then blank-line paragraphs,
-    '## ' headings, '- ' list items and bare links made clickable (rel=nofollow)."""
+    '## ' headings, runs of '- ' lines as lists, and bare links made clickable (rel=nofollow)."""
     blocks: list[str] = []
     for chunk in (text or "").replace("\r\n", "\n").split("\n\n"):
-        lines = [line.rstrip() for line in chunk.strip().split("\n") if line.strip()]
-        if not lines:
-            continue
-        if all(line.lstrip().startswith("- ") for line in lines):
-            items = "".join(f"<li>{_inline(line.lstrip()[2:])}</li>" for line in lines)
-            blocks.append(f"<ul>{items}</ul>")
-            continue
-        for line in list(lines):
+        items: list[str] = []
+        para: list[str] = []
+
+        def flush() -> None:
+            if items:
+                blocks.append("<ul>" + "".join(f"<li>{i}</li>" for i in items) + "</ul>")
+                items.clear()
+            if para:
+                blocks.append("<p>" + "<br>".join(para) + "</p>")
+                para.clear()
+
+        for raw in chunk.split("\n"):
+            line = raw.strip()
+            if not line:
+                continue
             if line.startswith("## "):
+                flush()
                 blocks.append(f'<h3 class="h5 mt-3">{_inline(line[3:])}</h3>')
-                lines.remove(line)
-        if lines:
-            blocks.append("<p>" + "<br>".join(_inline(line) for line in lines) + "</p>")
+            elif line.startswith("- "):
+                if para:
+                    flush()
+                items.append(_inline(line[2:]))
+            else:
+                if items:
+                    flush()
+                para.append(_inline(line))
+        flush()
     return mark_safe("\n".join(blocks))  # noqa: S308 - built only from escaped text
 
 
