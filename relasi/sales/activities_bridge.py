@@ -18,9 +18,10 @@ def next_activities(model_label: str, ids: list[int]) -> dict[int, Any]:
     if fn is None:
         return {}
     try:
-        return dict(fn(model_label, ids))
-    except Exception:
+        found = dict(fn(model_label, ids))
+    except Exception:  # another app's failure must not break the board
         return {}
+    return {int(k): v for k, v in found.items() if str(k).isdigit()}
 
 
 def overdue(due: Any) -> bool:

@@ -40,9 +40,11 @@ def activity_counts(
     if fn is None:
         return None
     try:
-        return dict(fn(user_ids, start, end))
-    except Exception:
+        raw = dict(fn(user_ids, start, end))
+    except Exception:  # another app's bug must not break this page
         return None
+    # Per user either a number or {kind: count} (tasks, calls, meetings, visits …).
+    return {int(uid): sum(v.values()) if isinstance(v, dict) else int(v) for uid, v in raw.items()}
 
 
 def summary(deals: Any, start: dt.date, end: dt.date) -> dict[str, Any]:

@@ -51,19 +51,38 @@ def launch(playwright: Any) -> Any:
     return playwright.chromium.launch(executable_path=path, headless=True, args=CHROMIUM_ARGS)
 
 
+_SHARED: dict[str, Any] = {}
+
+
+def shared_browser() -> Any:
+    """The one Chromium of this test process (started on first use, closed at exit)."""
+    if "browser" not in _SHARED:
+        import atexit
+
+        from playwright.sync_api import expect, sync_playwright
+
+        expect.set_options(timeout=TIMEOUT_MS)  # two shared cores: be patient
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = launch(playwright)
+
+        def close() -> None:
+            _SHARED.pop("browser").close()
+            _SHARED.pop("playwright").stop()
+
+        atexit.register(close)
+    return _SHARED["browser"]
+
+
 def browser_fixtures() -> tuple[Any, Any]:
     """Return the (`chromium`, `page`) fixtures; assign them to module-level names."""
 
     @pytest.fixture(scope="session")
     def chromium() -> Iterator[Any]:
-        from playwright.sync_api import expect, sync_playwright
-
-        expect.set_options(timeout=TIMEOUT_MS)  # two shared cores: be patient
-
-        with sync_playwright() as playwright:
-            browser = launch(playwright)
-            yield browser
-            browser.close()
+        # Every test module calls browser_fixtures(), so pytest sees one session fixture per
+        # module; a second sync_playwright() in the same session fails ("Sync API inside the
+        # asyncio loop"). All of them share one Playwright and one browser, closed at exit.
+        yield shared_browser()
 
     @pytest.fixture
     def page(chromium: Any) -> Iterator[Any]:

@@ -120,3 +120,17 @@ def test_activities_count_is_optional(world):
         [personas.rep.pk], timezone.now() - dt.timedelta(days=30), timezone.now()
     )
     assert counts is None or isinstance(counts, dict)
+
+
+def test_activity_counts_accept_per_kind_dicts(monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("relasi.activities.stats")
+    fake.activity_counts = lambda ids, a, b: {ids[0]: {"call": 2, "visit": 3}}
+    monkeypatch.setitem(sys.modules, "relasi.activities.stats", fake)
+    import relasi.activities
+
+    monkeypatch.setattr(relasi.activities, "stats", fake, raising=False)
+    now = timezone.now()
+    assert performance.activity_counts([7], now, now) == {7: 5}
