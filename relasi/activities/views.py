@@ -64,6 +64,17 @@ class WidenedAccess:
         except (Activity.DoesNotExist, ValueError) as exc:
             raise Http404 from exc
 
+    def base_context(self) -> dict[str, Any]:
+        # "New task" / "Calls", not the model's generic "activity".
+        context = super().base_context()  # type: ignore[misc]
+        context["verbose_name"] = self.viewset.verbose_name
+        context["verbose_name_plural"] = self.viewset.verbose_name_plural
+        return context
+
+
+class ActivityListView(WidenedAccess, core_views.ObjectListView):
+    pass
+
 
 class ActivityDetailView(WidenedAccess, core_views.ObjectDetailView):
     pass
@@ -100,6 +111,8 @@ class ActivityEditView(WidenedAccess, core_views.ObjectEditView):
 class ActivityViewSet(RecordViewSet):
     model = Activity
     module = "activities"
+    verbose_name: Any = gl("activity")
+    verbose_name_plural: Any = gl("activities")
     kinds: tuple[str, ...] = (Kind.TASK,)
     filterset_class = ActivityFilterSet
     default_order = "-created_at"
@@ -171,6 +184,7 @@ class ActivityViewSet(RecordViewSet):
     def urls(self, prefix: str) -> list[URLPattern]:
         n = self.url_name
         views = {
+            f"{n}_list": (f"{prefix}/", ActivityListView),
             f"{n}_create": (f"{prefix}/new/", ActivityEditView),
             f"{n}_detail": (f"{prefix}/<int:pk>/", ActivityDetailView),
             f"{n}_edit": (f"{prefix}/<int:pk>/edit/", ActivityEditView),
@@ -193,6 +207,7 @@ def _maybe_invite(actor: Any, form: Any, activity: Activity) -> None:
 
 class TaskViewSet(ActivityViewSet):
     kinds = (Kind.TASK,)
+    verbose_name, verbose_name_plural = gl("task"), gl("tasks")
     url_name = "task"
     form_class = TaskForm
     columns = [
@@ -212,6 +227,7 @@ class TaskViewSet(ActivityViewSet):
 
 class CallViewSet(ActivityViewSet):
     kinds = (Kind.CALL,)
+    verbose_name, verbose_name_plural = gl("call"), gl("calls")
     url_name = "call"
     form_class = CallForm
     columns = [
@@ -237,6 +253,7 @@ class CallViewSet(ActivityViewSet):
 
 class MeetingViewSet(ActivityViewSet):
     kinds = MEETING_KINDS
+    verbose_name, verbose_name_plural = gl("meeting"), gl("meetings and appointments")
     url_name = "meeting"
     form_class = MeetingForm
     columns = [

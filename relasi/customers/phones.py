@@ -38,7 +38,9 @@ def variants(e164: str) -> list[str]:
     return out
 
 
-_SHAPES: dict[tuple[str, int], str] = {}
+# (prefix, length) -> the formatted number's separators as (text before, digits) pairs
+_SHAPES: dict[tuple[str, int], tuple[tuple[str, slice], ...]] = {}
+_GROUPS = re.compile(r"(\D*)(\d+)")
 
 
 def display(e164: str) -> str:
@@ -58,11 +60,15 @@ def display(e164: str) -> str:
             return e164
         if _DIGITS.sub("", formatted) != e164[1:]:
             return formatted  # not a pure regrouping of the digits: don't cache
-        shape = re.sub(r"\d", "#", formatted)
+        parts = []
+        pos = 1
+        for sep, digits in _GROUPS.findall(formatted):
+            parts.append((sep, slice(pos, pos + len(digits))))
+            pos += len(digits)
+        shape = tuple(parts)
         if len(_SHAPES) < 10_000:
             _SHAPES[key] = shape
-    digits = iter(e164[1:])
-    return "".join(next(digits) if ch == "#" else ch for ch in shape)
+    return "".join([sep + e164[part] for sep, part in shape])
 
 
 def search_key(query: str) -> str | None:
