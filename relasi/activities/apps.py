@@ -16,3 +16,10 @@ class ActivitiesConfig(AppConfig):
         register_related(models.ActivityContact, "customer")
         register_related(models.Visit, "customer")
         register_custom_fields(models.Activity)
+        try:  # the customer page's panel registry (relasi.customers.panels), where it exists
+            from relasi.customers import panels as customer_panels
+        except ImportError:
+            return
+        from relasi.activities.panels import customer_panel
+
+        customer_panels.register("customer")(customer_panel)

@@ -125,3 +125,27 @@ def test_demo_seed_small(personas):
     assert Activity.objects.filter(kind="appointment").exclude(confirmation="").exists()
     assert Visit.objects.filter(in_distance_m__isnull=False).exists()
     assert Address.objects.filter(latitude__isnull=False).exists()
+
+
+def test_customer_page_panel(personas, as_user, rf):
+    from relasi.activities.panels import customer_panel
+
+    customer = person(personas.rep, "Panel", "Person")
+    task(
+        personas.rep,
+        "Kirim contoh",
+        customer=customer,
+        due_at=timezone.now() - dt.timedelta(hours=1),
+    )
+    request = rf.get("/")
+    request.user = personas.rep
+    html = customer_panel(request, customer)
+    assert "Kirim contoh" in html and "text-bg-danger" in html
+    assert f"/activities/visits/check-in/?customer={customer.pk}" in html
+    request.user = personas.other_rep
+    assert "Kirim contoh" not in customer_panel(request, customer)
+    pytest.importorskip("relasi.customers.panels")
+    assert (
+        'id="activities-panel"'
+        in as_user(personas.rep).get(customer.get_absolute_url()).content.decode()
+    )
