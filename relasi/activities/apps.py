@@ -1,3 +1,5 @@
+import importlib
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -17,7 +19,7 @@ class ActivitiesConfig(AppConfig):
         register_related(models.Visit, "customer")
         register_custom_fields(models.Activity)
         try:  # the customer page's panel registry (relasi.customers.panels), where it exists
-            from relasi.customers import panels as customer_panels
+            customer_panels = importlib.import_module("relasi.customers.panels")
         except ImportError:
             return
         from relasi.activities.panels import customer_panel
