@@ -334,7 +334,7 @@ class _Factory:
                         author=t.owner,
                         created_at=t.first_responded_at,
                         emailed_to=t.customer.primary_email if t.channel == "email" else "",
-                emailed_at=t.first_responded_at if t.channel == "email" else None,
+                        emailed_at=t.first_responded_at if t.channel == "email" else None,
                     ),
                 )
             )

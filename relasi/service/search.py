@@ -115,6 +115,8 @@ def search_articles(
     query: str, *, public_only: bool, language: str | None = None, limit: int = 20
 ) -> list[Article]:
     """Articles with a translation matching `query`; the visitor's language ranks first."""
+    if not clean_term(query):
+        return []
     qs = ArticleTranslation.objects.all()
     if public_only:
         qs = qs.filter(

@@ -5,6 +5,7 @@ text for the reply box). Each authorises, validates, calls one action and redire
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -14,10 +15,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from relasi.core.access import get_for_user, visible_to
+from relasi.core.access import get_for_user
 from relasi.core.records import ConflictError
 from relasi.core.views import require
-from relasi.customers.models import Customer
 from relasi.service import actions, canned, search
 from relasi.service.forms import (
     AssignForm,
@@ -32,7 +32,6 @@ from relasi.service.forms import (
     StatusForm,
 )
 from relasi.service.models import (
-    Article,
     CannedReply,
     DialogueScript,
     ScriptRun,
@@ -403,7 +402,10 @@ def article_picker(request: HttpRequest) -> HttpResponse:
     articles = (
         search.search_articles(query, public_only=False, limit=8) if len(query.strip()) >= 2 else []
     )
-    return render(request, "service/_article_picker.html", {"articles": articles, "q": query})
+    site = settings.SITE_URL.rstrip("/")
+    return render(
+        request, "service/_article_picker.html", {"articles": articles, "q": query, "site": site}
+    )
 
 
 @login_required
@@ -416,11 +418,3 @@ def customer_picker(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
     hits = search_customers(request.user, query, limit=8) if len(query.strip()) >= 2 else []
     return render(request, "service/_customer_picker.html", {"hits": hits, "q": query})
-
-
-def article_url(article: Article) -> str:
-    return article.public_url() if article.is_public else article.get_absolute_url()
-
-
-def visible_customers(user: Any) -> Any:
-    return visible_to(user, Customer.objects.all())
