@@ -5,6 +5,7 @@ import datetime as dt
 import hmac
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
@@ -12,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -198,7 +199,12 @@ def respond(request: AuthedRequest, token: str) -> HttpResponse:
         "done": done,
         "when": messaging._when(activity),
     }
-    response = render(request, "activities/respond.html", context)
+    # The customer's preferred language, unless they picked one on the page.
+    lang = None
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES and activity.customer:
+        lang = activity.customer.preferred_language or None
+    with translation.override(lang or translation.get_language()):
+        response = render(request, "activities/respond.html", context)
     response["Cache-Control"] = "no-store"
     response["Referrer-Policy"] = "no-referrer"
     return response

@@ -57,6 +57,7 @@ def test_customer_confirms_without_logging_in(personas, appointment):
         client = Client(enforce_csrf_checks=True)
         page = client.get("/" + url)
         assert page.status_code == 200 and "Konsultasi" in page.content.decode()
+        assert '<html lang="id"' in page.content.decode()  # the customer's preferred language
         token = page.cookies["csrftoken"].value
         response = client.post(
             "/" + url, {"answer": "confirm", "note": "Sampai jumpa", "csrfmiddlewaretoken": token}
