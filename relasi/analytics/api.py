@@ -109,3 +109,7 @@ def mart_status(request: HttpRequest) -> Any:
     return {"generation": mart.generation(), "tables": mart.table_counts(), "meta": mart.meta(),
             "refreshes": list(MartRefresh.objects.values("started_at", "status", "seconds", "rows", "error")[:10])}  # fmt: skip
 
+
+from relasi.analytics.api_insights import router as insights_router  # noqa: E402  (issue 8)
+
+router.add_router("", insights_router)

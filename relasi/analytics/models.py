@@ -131,3 +131,6 @@ class Report(models.Model):
 
     def recipient_list(self) -> list[str]:
         return [r.strip() for r in self.recipients.replace(",", "\n").splitlines() if r.strip()]
+
+
+from relasi.analytics import models_insights  # noqa: E402, F401  (customer models, issue 8)

@@ -17,3 +17,7 @@ urlpatterns = [
     path("mart/export.zip", views.mart_export, name="mart_export"),
     *views.CostEntryViewSet().urls("costs"),
 ]
+
+from relasi.analytics.urls_insights import urlpatterns as insights_urls  # noqa: E402  (issue 8)
+
+urlpatterns += insights_urls

@@ -12,6 +12,7 @@ FIGURES: list[tuple[str, Any]] = [
     ("last_purchase", _("Last purchase")),
     ("rfm_segment", _("RFM segment")),
     ("clv", _("Customer lifetime value")),
+    ("p_alive", _("P(alive)")),
     ("churn_risk", _("Churn risk")),
 ]
 _providers: dict[str, Callable[[Any], Any]] = {}
