@@ -133,8 +133,11 @@ def fit(X: np.ndarray, y: np.ndarray) -> dict[str, Any]:
     mean = Z.mean(axis=0)
     scale = Z.std(axis=0)
     scale[scale == 0] = 1.0
+    from relasi.analytics.clv import single_thread_blas
+
     clf = LogisticRegression(C=1.0, class_weight="balanced", max_iter=2000)
-    clf.fit((Z - mean) / scale, y)
+    with single_thread_blas():
+        clf.fit((Z - mean) / scale, y)
     return {
         "features": FEATURES,
         "mean": mean.tolist(),

@@ -18,6 +18,8 @@ from the first to the last purchase, T = weeks from the first purchase to the en
 observation; m = mean value of the repeat purchases (Gamma-Gamma uses customers with x > 0).
 """
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -39,6 +41,20 @@ class Fit:
     rows: int  # distinct rows after collapsing identical customers
     message: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+@contextlib.contextmanager
+def single_thread_blas() -> Iterator[None]:
+    """The likelihoods are vector sums of a few hundred thousand rows: one BLAS thread is
+    fastest. OpenBLAS's spinning worker threads made L-BFGS 80× slower on a busy 2-core
+    machine (measured: 0.87 s → 0.011 s for 20,000 customers)."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:  # pragma: no cover - shipped with scikit-learn
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
 
 
 def _collapse(*cols: np.ndarray) -> tuple[list[np.ndarray], np.ndarray]:
@@ -122,15 +138,8 @@ def fit_bgnbd(x: Any, t_x: Any, T: Any, *, start: tuple[float, ...] = (1.0, 1.0,
     (ux, ut, uT), w = _collapse(x, t_x, T)
     # α is on the time scale: start it near the mean observation length.
     theta0 = np.log([start[0], max(float(np.mean(T)), 1e-3) * start[1] / 4, start[2], start[3]])
-    res = minimize(
-        _bg_objective,
-        theta0,
-        args=(_BGData(ux, ut, uT, w),),
-        jac=True,
-        method="L-BFGS-B",
-        bounds=[(-12, 12)] * 4,
-        options={"maxiter": 500, "ftol": 1e-14, "gtol": 1e-9},
-    )
+    with single_thread_blas():
+        res = _minimize_bg(theta0, _BGData(ux, ut, uT, w))
     r, alpha, a, b = np.exp(res.x)
     return Fit(
         {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
@@ -140,6 +149,18 @@ def fit_bgnbd(x: Any, t_x: Any, T: Any, *, start: tuple[float, ...] = (1.0, 1.0,
         len(x),
         len(ux),
         str(res.message),
+    )
+
+
+def _minimize_bg(theta0: np.ndarray, data: "_BGData") -> Any:
+    return minimize(
+        _bg_objective,
+        theta0,
+        args=(data,),
+        jac=True,
+        method="L-BFGS-B",
+        bounds=[(-12, 12)] * 4,
+        options={"maxiter": 500, "ftol": 1e-14, "gtol": 1e-9},
     )
 
 
@@ -219,7 +240,19 @@ def fit_gamma_gamma(x: Any, m: Any) -> Fit:
     keep = (x > 0) & (m > 0)
     (ux, um), w = _collapse(x[keep], m[keep])
     scale = float(np.mean(um)) if len(um) else 1.0  # fit in units of the mean spend
-    res = minimize(
+    with single_thread_blas():
+        res = _minimize_gg(um, ux, w, scale)
+    p, q, g = np.exp(res.x)
+    params = {"p": float(p), "q": float(q), "gamma": float(g * scale)}
+    # The log-likelihood on the original money scale (the scale only shifts it by a constant).
+    ll = float((w * gg_loglik(params, ux, um)).sum()) if len(ux) else 0.0
+    return Fit(
+        params, ll, bool(res.success), int(res.nit), int(keep.sum()), len(ux), str(res.message)
+    )
+
+
+def _minimize_gg(um: np.ndarray, ux: np.ndarray, w: np.ndarray, scale: float) -> Any:
+    return minimize(
         _gg_objective,
         np.log([1.0, 1.0, 1.0]),
         args=(ux, um / scale, w),
@@ -227,13 +260,6 @@ def fit_gamma_gamma(x: Any, m: Any) -> Fit:
         method="L-BFGS-B",
         bounds=[(-12, 12)] * 3,
         options={"maxiter": 500, "ftol": 1e-14, "gtol": 1e-9},
-    )
-    p, q, g = np.exp(res.x)
-    params = {"p": float(p), "q": float(q), "gamma": float(g * scale)}
-    # The log-likelihood on the original money scale (the scale only shifts it by a constant).
-    ll = float((w * gg_loglik(params, ux, um)).sum()) if len(ux) else 0.0
-    return Fit(
-        params, ll, bool(res.success), int(res.nit), int(keep.sum()), len(ux), str(res.message)
     )
 
 

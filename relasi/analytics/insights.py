@@ -268,3 +268,16 @@ def built() -> bool:
                                "WHERE table_name = 'ins_meta'")[0][0])  # fmt: skip
     except Exception:
         return False
+
+
+def retrain_churn(*, horizon: int = CHURN_HORIZON, refresh: bool = True,
+                  trigger: str = "command") -> dict[str, Any]:  # fmt: skip
+    """Train on the current snapshot (read-only cursor: features use temp tables only), log the
+    version, then refresh the mart so the new model scores every customer."""
+    from relasi.analytics import mart
+
+    with mart.reader() as con:
+        run = train_churn(con, Scope(as_of=timezone.localdate()), trigger=trigger, horizon=horizon)
+    if refresh and run.ok:
+        mart.refresh(trigger="train_churn")
+    return {"ok": run.ok, "metrics": run.quality, "run": run.pk}
