@@ -35,7 +35,8 @@ def matrix(con: Any, scope: Scope) -> list[tuple]:
 
 def shade(rate: float) -> str:
     """A background colour for a retention rate (server-side heat map, no script needed)."""
-    rate = max(0.0, min(1.0, rate))
+    # square root: retention after month 0 is mostly 5–40 %, which a linear scale leaves pale
+    rate = max(0.0, min(1.0, rate)) ** 0.5
     # from white to Bootstrap primary (#0d6efd); the text turns white past the middle
     r, g, b = (round(255 + (c - 255) * rate) for c in (13, 110, 253))
     return f"#{r:02x}{g:02x}{b:02x}"
@@ -60,7 +61,7 @@ def table(rows: list[tuple], max_age: int = 24) -> dict[str, Any]:
                 cells.append(None)
                 continue
             rate = active / c["size"]
-            cells.append({"rate": rate, "active": active, "bg": shade(rate), "dark": rate > 0.5})
+            cells.append({"rate": rate, "active": active, "bg": shade(rate), "dark": rate > 0.3})
         lines.append({"cohort": c["cohort"], "size": c["size"], "cells": cells})
     # The average retention curve, weighted by cohort size (the chart).
     curve = []

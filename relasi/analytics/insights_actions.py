@@ -12,9 +12,13 @@ from django.utils.translation import gettext as _
 from relasi.analytics.insights_scope import Scope
 from relasi.analytics.models_insights import CostActivity, CostRate, EventRule
 
+# Until an administrator sets them: typical Indonesian SMB costs (rupiah), documented.
+DEFAULT_RATES = {"call": Decimal(5_000), "visit": Decimal(150_000), "ticket": Decimal(25_000),
+                 "campaign_message": Decimal(300)}  # fmt: skip
+
 
 def cost_rates() -> dict[str, Decimal]:
-    rates = {a: Decimal(0) for a in CostActivity.values}
+    rates = {a: DEFAULT_RATES.get(a, Decimal(0)) for a in CostActivity.values}
     rates.update(dict(CostRate.objects.values_list("activity", "amount")))
     return rates
 

@@ -110,14 +110,17 @@ def risk_band(risk: float) -> tuple[str, str]:
     return str(_("Low")), "success"
 
 
+NOTE = "fw-normal text-body-secondary lh-sm"
+
+
 @value.register("rfm_segment")
 def rfm_segment(customer: Any) -> Any:
     s = customer_scores(customer)
     if not s.get("segment"):
         return None
     return format_html(
-        '{} <span class="small text-body-secondary">R{} F{} M{}</span>',
-        rfm.LABELS.get(s["segment"], s["segment"]), s["r"], s["f"], s["m"],
+        '{} <div class="{}" style="font-size:.8rem">R{} F{} M{}</div>',
+        rfm.LABELS.get(s["segment"], s["segment"]), NOTE, s["r"], s["f"], s["m"],
     )  # fmt: skip
 
 
@@ -127,7 +130,7 @@ def clv_figure(customer: Any) -> Any:
     if s.get("clv") is None:
         return None
     return format_html(
-        '{} <span class="small text-body-secondary">{}</span>', money(round(s["clv"])),
+        '{} <div class="{}" style="font-size:.8rem">{}</div>', money(round(s["clv"])), NOTE,
         _("%(n)s purchases expected in 12 months") % {"n": f"{s['exp_purchases']:.1f}"},
     )  # fmt: skip
 
@@ -137,7 +140,14 @@ def p_alive_figure(customer: Any) -> Any:
     s = customer_scores(customer)
     if s.get("p_alive") is None:
         return None
-    return f"{s['p_alive'] * 100:.0f} %"
+    if not s.get("frequency") or s["frequency"] > 1:
+        return f"{s['p_alive'] * 100:.0f} %"
+    return format_html(
+        '{} <div class="{}" style="font-size:.8rem">{}</div>',
+        f"{s['p_alive'] * 100:.0f} %",
+        NOTE,
+        _("one purchase so far: BG/NBD counts a customer as active until a repeat purchase"),
+    )
 
 
 @value.register("churn_risk")
@@ -150,7 +160,7 @@ def churn_figure(customer: Any) -> Any:
     return format_html(
         '<span class="badge text-bg-{}" id="churn-risk">{} · {} %</span>{}',
         tone, band, round(s["risk"] * 100),
-        format_html('<div class="small text-body-secondary lh-sm mt-1" id="churn-reasons">{}</div>',
+        format_html('<div class="{} mt-1" style="font-size:.8rem" id="churn-reasons">{}</div>', NOTE,
                     "; ".join(reasons)) if reasons else "",
     )  # fmt: skip
 

@@ -115,7 +115,8 @@ def clv_page(request: HttpRequest) -> HttpResponse:
 def churn_page(request: HttpRequest) -> HttpResponse:
     sc = _scope(request)
     min_risk = _float(request.GET.get("min_risk"), 0.4)
-    rows = _safe(lambda: insights_queries.churn_rows(sc[0], min_risk=min_risk), [])
+    limit = 500 if request.GET.get("all") else 50
+    rows = _safe(lambda: insights_queries.churn_rows(sc[0], min_risk=min_risk, limit=limit), [])
     for r in rows:
         r["reason_texts"] = insights_hooks.reason_texts(r)
         r["band"], r["tone"] = insights_hooks.risk_band(r["risk"])
@@ -126,7 +127,7 @@ def churn_page(request: HttpRequest) -> HttpResponse:
         coef = sorted(zip(run.params["features"], run.params["coef"], strict=True),
                       key=lambda p: -abs(p[1]))  # fmt: skip
     return _page(request, "analytics/insights/churn.html", "insights_churn", scope_chosen=sc,
-                 rows=rows, run=run, coef=coef, min_risk=min_risk,
+                 rows=rows, run=run, coef=coef, min_risk=min_risk, limit=limit,
                  coef_chart={"labels": [str(insights_hooks.FEATURE_LABELS.get(k, k)) for k, _v in coef],
                              "values": [round(v, 3) for _k, v in coef]},
                  bands={"high": bands.get("high", 0), "medium": bands.get("medium", 0),
@@ -242,6 +243,8 @@ def basket_page(request: HttpRequest) -> HttpResponse:
              "lift": [round(r["lift"], 2) for r in top],
              "confidence": [round(r["confidence"] * 100, 1) for r in top]}  # fmt: skip
     run = ModelRun.objects.filter(kind=ModelKind.BASKET).first()
+    if "baskets" not in data["stats"] and run is not None:
+        data = {**data, "stats": {**run.quality, **data["stats"]}}
     return _page(request, "analytics/insights/basket.html", "insights_basket", scope_chosen=sc,
                  data=data, chart=chart, run=run)  # fmt: skip
 
