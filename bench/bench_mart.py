@@ -59,7 +59,7 @@ def generate(
                     category=cats[i % 10],
                 )
                 for i in range(200)
-            ]  # fmt: skip
+            ]
         )
     stores = list(Store.objects.values_list("pk", "channel"))
     products = list(
@@ -161,6 +161,7 @@ KPI_CASES = [
 
 def measure(new_lines: int, repeats: int = 5) -> dict[str, Any]:
     from django.test import Client
+    from django.utils import timezone
 
     from relasi.accounts.models import User
     from relasi.analytics import kpis, mart
@@ -176,7 +177,7 @@ def measure(new_lines: int, repeats: int = 5) -> dict[str, Any]:
     out["incremental_s"] = time.perf_counter() - t0
     out["incremental_rows"] = inc.rows.get("fact_order_line")
     out["new_lines"] = gen["lines"]
-    end = dt.date.today() + dt.timedelta(days=1)
+    end = timezone.localdate() + dt.timedelta(days=1)
     f = kpis.Filters(start=end - dt.timedelta(days=365), end=end)
     # The hand-written queries run on a plain DuckDB cursor of the same snapshot.
     con = mart._connection().cursor()

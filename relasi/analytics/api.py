@@ -7,6 +7,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
@@ -19,7 +20,7 @@ DIMENSIONS = {"channel": "channel", "store": "store", "owner": "owner", "team": 
 
 def _filters(request: HttpRequest, start: dt.date | None, end: dt.date | None, channel: str, store: int | None,
              team: int | None, segment: str) -> kpis.Filters:  # fmt: skip
-    end = end or dt.date.today() + dt.timedelta(days=1)
+    end = end or timezone.localdate() + dt.timedelta(days=1)  # the business day, not the server's
     start = start or end - dt.timedelta(days=365)
     return kpis.Filters(start=start, end=end, channel=channel, store=store, team=team, segment=segment,
                         scope=kpis.scope_for(request.auth))  # type: ignore[attr-defined]  # fmt: skip
