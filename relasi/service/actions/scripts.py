@@ -37,7 +37,9 @@ def answer(actor: Any, run: ScriptRun, option: int, note: str = "") -> ScriptRun
     """Record the chosen answer of the current step and move to the next step (or finish)."""
     with transaction.atomic():
         run = (
-            ScriptRun.objects.select_for_update().select_related("script", "ticket").get(pk=run.pk)
+            ScriptRun.objects.select_for_update(of=("self",))
+            .select_related("script", "ticket")
+            .get(pk=run.pk)
         )
         step = current_step(run)
         if step is None:

@@ -40,6 +40,10 @@ def _date(value: str | None) -> dt.date | None:
         return None
 
 
+def _int(value: str | None) -> int:
+    return int(value) if value and value.isdigit() else 0
+
+
 def dashboard_filters(request: HttpRequest) -> dict[str, Any]:
     today = timezone.localdate()
     period = request.GET.get("period", "90d")
@@ -49,8 +53,8 @@ def dashboard_filters(request: HttpRequest) -> dict[str, Any]:
     if end < start:
         start, end = end, start
     start = max(start, end - dt.timedelta(days=3 * 366))
-    queue = Queue.objects.filter(pk=request.GET.get("queue") or 0).first()
-    team = Team.objects.filter(pk=request.GET.get("team") or 0).first()
+    queue = Queue.objects.filter(pk=_int(request.GET.get("queue"))).first()
+    team = Team.objects.filter(pk=_int(request.GET.get("team"))).first()
     bucket = "month" if request.GET.get("bucket") == "month" else "week"
     return {
         "start": start,

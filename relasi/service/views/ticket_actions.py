@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -347,7 +347,8 @@ def fcr(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def script_start(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = _ticket(request, pk)
-    script = DialogueScript.objects.filter(active=True, pk=request.POST.get("script") or 0).first()
+    raw = request.POST.get("script", "")
+    script = DialogueScript.objects.filter(active=True, pk=int(raw) if raw.isdigit() else 0).first()
     if script is None:
         messages.error(request, _("Choose a script."))
         return _back(ticket)
@@ -387,7 +388,9 @@ def script_answer(request: HttpRequest, pk: int, run_pk: int) -> HttpResponse:
 def canned_text(request: HttpRequest, pk: int, canned_pk: int) -> HttpResponse:
     """The canned reply filled in for this ticket, as plain text for the reply box."""
     ticket = _ticket(request, pk, "view")
-    reply_ = get_for_user(request.user, CannedReply.objects.filter(active=True), pk=canned_pk)
+    reply_ = CannedReply.objects.filter(active=True, pk=canned_pk).first()  # no owner: shared
+    if reply_ is None:
+        raise Http404
     return HttpResponse(
         canned.render(reply_.body, ticket, request.user), content_type="text/plain; charset=utf-8"
     )
