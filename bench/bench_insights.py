@@ -172,6 +172,29 @@ def child(args: argparse.Namespace) -> None:
             [args.baskets],
         ).fetchone()[0]
         out.update(basket.mine(con, scope.with_(start=first), min_support=0.001))
+    elif args.step == "build":
+        # The whole post-refresh hook (every ins_* table) without the Django bookkeeping.
+        from types import SimpleNamespace
+
+        from relasi.analytics import insights
+
+        insights._log_run = lambda *a, **k: SimpleNamespace(ok=True, params={}, quality={})
+        insights.latest_churn_model = lambda: None
+        insights.csat_rows = lambda: []
+        trained = {}
+        real_train = insights.train_churn
+
+        def train(con, scope, **kw):  # keep the fitted model for scoring
+            from relasi.analytics import churn
+
+            result = churn.train(con, scope, kw.get("horizon", 90))
+            trained.update(result)
+            return SimpleNamespace(ok=result["model"] is not None, params=result["model"] or {})
+
+        insights.train_churn = train
+        out["timings"] = insights.build(con, {}, as_of=END)
+        out["churn_auc"] = trained.get("metrics", {}).get("auc")
+        insights.train_churn = real_train
     out["seconds"] = time.perf_counter() - t
     out["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base
     print(json.dumps(out, default=str))
@@ -258,6 +281,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--customers", type=int, default=1_000_000)
     ap.add_argument("--baskets", type=int, default=1_000_000)
+    ap.add_argument("--hook", action="store_true", help="Also time the whole post-refresh build.")
     ap.add_argument("--child")
     ap.add_argument("--step")
     ap.add_argument("--db")
@@ -337,6 +361,11 @@ def main() -> None:
     print(f"  data extraction from the mart: {fit['extract_s']:.2f} s; {fit['rows']:,} distinct "
           f"(x, t_x, T) rows of {fit['customers']:,} customers")  # fmt: skip
     print("RFM segments:", ", ".join(f"{s} {n:,}" for s, n in segs))
+    if args.hook:
+        h = run_child(db, "build")
+        print(f"whole post-refresh build (RFM + 24 monthly snapshots + CLV fit/hold-out/scores + "
+              f"churn train/score + rules): {h['seconds']:.1f} s {h['timings']}; "
+              f"churn hold-out AUC {h['churn_auc']}")  # fmt: skip
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)

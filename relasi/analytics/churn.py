@@ -221,9 +221,9 @@ def score(con: Any, model: dict[str, Any], scope: Scope, table: str = "ins_churn
         return 0
     risk = predict(model, X)
     why = ["|".join(r) for r in reasons(model, X)]
-    cols = [keys.tolist(), risk.tolist(), why] + [X[:, i].tolist() for i in range(X.shape[1])]
-    unnest = ", ".join(
-        f"unnest(?::{t}[])" for t in ["BIGINT", "DOUBLE", "VARCHAR"] + ["DOUBLE"] * len(FEATURES)
-    )
-    con.execute(f"INSERT INTO {table} SELECT {unnest}", cols)
+    # DuckDB scans this dict of NumPy arrays directly (a replacement scan).
+    churn_rows = {"customer_key": keys, "risk": risk, "reasons": np.array(why, dtype=object)}
+    churn_rows.update({f: X[:, i].copy() for i, f in enumerate(FEATURES)})
+    cols = ", ".join(churn_rows)
+    con.execute(f"INSERT INTO {table} SELECT {cols} FROM churn_rows")  # noqa: S608
     return len(keys)

@@ -128,25 +128,13 @@ def score_clv(con: Any, fitted: dict[str, Any], *, months: int = CLV_MONTHS) -> 
     value = clv.clv(bg, data["x"], data["t_x"], data["T"], spend, margin, months=months,
                     annual_discount=ANNUAL_DISCOUNT)  # fmt: skip
     con.execute(CLV_DDL)
-    cols = [data["customer_key"].astype(np.int64).tolist()] + [
-        np.nan_to_num(a).tolist()
-        for a in (
-            data["x"],
-            data["t_x"],
-            data["T"],
-            data["m"],
-            alive,
-            purchases,
-            spend,
-            margin,
-            value,
-        )
-    ]
-    con.execute(
-        "INSERT INTO ins_clv SELECT unnest(?::BIGINT[]), " + ", ".join(["unnest(?::DOUBLE[])"] * 9),
-        cols,
-    )
-    return len(cols[0])
+    names = ["x", "t_x", "T", "m", "p_alive", "exp_purchases", "exp_spend", "margin_ratio", "clv"]
+    arrays = (data["x"], data["t_x"], data["T"], data["m"], alive, purchases, spend, margin, value)
+    # DuckDB scans this dict of NumPy arrays directly (a replacement scan): no Python row objects.
+    clv_rows = {"customer_key": data["customer_key"].astype(np.int64)}
+    clv_rows.update({n: np.nan_to_num(a) for n, a in zip(names, arrays, strict=True)})
+    con.execute(f"INSERT INTO ins_clv SELECT customer_key, {', '.join(names)} FROM clv_rows")  # noqa: S608
+    return len(clv_rows["customer_key"])
 
 
 # --- the hook -------------------------------------------------------------------------------------
