@@ -7,6 +7,7 @@ several processes start one. `manage.py check_sla` from cron is the dependable a
 """
 
 import datetime as dt
+import os
 import secrets
 
 from django.conf import settings
@@ -21,7 +22,11 @@ SWEEP_KEY = "service:sla-sweep"
 
 
 def sweep_seconds() -> int:
-    return int(getattr(settings, "SERVICE_SLA_SWEEP_SECONDS", 300))
+    return int(
+        getattr(
+            settings, "SERVICE_SLA_SWEEP_SECONDS", os.environ.get("SERVICE_SLA_SWEEP_SECONDS", 300)
+        )
+    )
 
 
 @task()

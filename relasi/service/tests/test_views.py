@@ -314,3 +314,18 @@ def test_list_and_page_query_counts_do_not_grow(world, as_user, django_assert_ma
     t = Ticket.objects.filter(owner=world.a1).first()
     with django_assert_max_num_queries(45):
         assert client.get(f"/service/tickets/{t.pk}/").status_code == 200
+
+
+def test_global_search_finds_visible_tickets_and_articles(two, as_user):
+    world, ta, tb = two
+    actions.save_article(
+        None,
+        None,
+        {"visibility": "internal", "status": "published"},
+        {"id": {"title": "SOP garansi kipas", "body": "langkah"}},
+    )
+    client = as_user(world.a1)
+    page = client.get("/search/", {"q": ta.number}).content.decode()
+    assert ta.subject in page
+    assert tb.subject not in client.get("/search/", {"q": tb.number}).content.decode()
+    assert "SOP garansi kipas" in client.get("/search/", {"q": "garansi kipas"}).content.decode()

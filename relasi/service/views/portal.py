@@ -6,6 +6,7 @@ its own keys with its own idle and absolute timeouts, so a customer is never a s
 staff pages never see one. Every ticket, message and file is fetched with the customer in the
 query, so another customer's id is a 404."""
 
+import os
 import time
 from collections.abc import Callable
 from functools import wraps
@@ -44,12 +45,17 @@ LINK_PER_EMAIL = Limit("portal-link-email", 3, 15 * 60)
 WRITE_LIMIT = Limit("portal-write", 30, 60 * 60)
 
 
+def _setting(name: str, default: int) -> int:
+    """A Django setting, else the environment variable of the same name, else the default."""
+    return int(getattr(settings, name, os.environ.get(name, default)))
+
+
 def idle_seconds() -> int:
-    return int(getattr(settings, "PORTAL_IDLE_SECONDS", 30 * 60))
+    return _setting("PORTAL_IDLE_SECONDS", 30 * 60)
 
 
 def absolute_seconds() -> int:
-    return int(getattr(settings, "PORTAL_ABSOLUTE_SECONDS", 12 * 3600))
+    return _setting("PORTAL_ABSOLUTE_SECONDS", 12 * 3600)
 
 
 def sign_in(request: HttpRequest, customer: Customer) -> None:
