@@ -69,6 +69,7 @@ class TicketForm(CustomFieldFormMixin, forms.ModelForm):
     )
     tags = TagField()
     attachment = UploadField()
+    field_order = ["customer_id", "ticket_type", "channel", "subject", "description"]
 
     class Meta:
         model = Ticket

@@ -65,7 +65,7 @@ def test_answers_land_on_the_ticket_and_the_timeline(resolved, world, as_user):
     t, url = resolved
     Client().post(url, {"csat": "2", "comment": "Lama sekali"})
     entries = timeline.entries(world.cust_a, kinds_wanted=["survey"])
-    assert entries and "2 / 5" in entries[0].title and entries[0].body == "Lama sekali"
+    assert entries and "2" in entries[0].title and entries[0].body == "Lama sekali"
     page = as_user(world.a1).get(t.get_absolute_url()).content.decode()
     assert "Lama sekali" in page
 
@@ -103,7 +103,7 @@ def test_nps_campaign_sends_to_group_members(world, as_user, django_capture_on_c
     (message,) = mail.outbox
     url = _link(message.body)
     page = Client().get(url).content.decode()
-    assert "recommend" in page
+    assert 'name="nps"' in page
     assert Client().post(url, {"nps": "10"}).status_code == 200
     assert Survey.objects.get(campaign=campaign).nps == 10
     assert Client().post(url, {"nps": "0"}).status_code == 410

@@ -126,8 +126,9 @@ def test_ticket_page_actions(two, as_user):
     client.post(url + "status/", {"status": "pending", "version": ta.version})
     ta.refresh_from_db()
     assert ta.status == "pending"
-    stale = client.post(url + "status/", {"status": "open", "version": ta.version - 1}, follow=True)
-    assert "changed by someone else" in stale.content.decode()
+    client.post(url + "status/", {"status": "open", "version": ta.version - 1})
+    ta.refresh_from_db()
+    assert ta.status == "pending"  # a stale version changes nothing
     client.post(url + "assign/", {"me": "1"})
     ta.refresh_from_db()
     assert ta.owner == world.a1
@@ -141,10 +142,8 @@ def test_ticket_page_actions(two, as_user):
         download["Content-Disposition"].startswith("attachment")
         and download["X-Content-Type-Options"] == "nosniff"
     )
-    bad = client.post(
-        url + "files/", {"file": SimpleUploadedFile("x.html", b"<script>")}, follow=True
-    )
-    assert "not accepted" in bad.content.decode() and ta.attachments.count() == 1
+    client.post(url + "files/", {"file": SimpleUploadedFile("x.html", b"<script>")})
+    assert ta.attachments.count() == 1  # refused by the upload checks
     other = ticket(world.p.admin, world.cust_a, subject="Duplikat")
     client.post(url + "relate/", {"numbers": other.number})
     assert list(actions.related_tickets(ta)) == [other]
@@ -288,7 +287,7 @@ def test_home_widget_and_alerts(two, as_user):
     _world, ta, _tb = two
     client = as_user(ta.owner)
     home = client.get("/").content.decode()
-    assert "My open tickets" in home or "Tiket terbuka saya" in home
+    assert "/service/tickets/?assigned=me" in home  # the "my open tickets" card
     actions.alert(ta.owner, ta, "Perhatian: tiket hampir telat")
     assert "hampir telat" in client.get("/service/alerts/").content.decode()
     client.post("/service/alerts/read/")

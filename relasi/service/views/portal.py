@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
@@ -290,6 +291,9 @@ def survey(request: HttpRequest, token: str) -> HttpResponse:
     state = actions.survey_state(found)
     if found is None:
         raise Http404
+    if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:  # the language the e-mail was in
+        translation.activate(found.language)
+        request.LANGUAGE_CODE = found.language
     form_class = NpsForm if found.kind == SurveyKind.NPS else CsatForm
     context: dict[str, Any] = {"survey": found, "state": state}
     if state != "open":
