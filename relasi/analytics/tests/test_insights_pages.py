@@ -189,3 +189,36 @@ def test_api_endpoints(shop, personas, as_user):
     assert as_user(personas.readonly).get("/api/v1/analytics/insights/segments").status_code == 403
     rep_segs = as_user(personas.rep).get("/api/v1/analytics/insights/segments").json()
     assert sum(s["customers"] for s in rep_segs) == 14
+
+
+def test_vip_and_segment_rules(shop, personas):
+    from relasi.analytics.models_insights import EventAlert
+
+    quiet = shop["mine"][1]  # stopped about 400 days ago
+    from relasi.core.models import Tag
+
+    quiet.tags.add(Tag.objects.get_or_create(name="vip")[0])
+    mart.refresh(trigger="test")  # the tag reaches dim_customer
+    vip = EventRule.objects.create(name="VIP quiet", kind=EventKind.VIP_INACTIVE, days=300,
+                                   vip_tag="vip")  # fmt: skip
+    busy_vip = shop["mine"][0]
+    busy_vip.tags.add(Tag.objects.get(name="vip"))
+    seg = mart.query("SELECT segment FROM ins_rfm_monthly ORDER BY month DESC LIMIT 1")[0][0]
+    shrink = EventRule.objects.create(name="Shrink", kind=EventKind.SEGMENT_SHRINKS,
+                                      amount=-1000, segment=seg)  # any change fires  # fmt: skip
+    monitoring.evaluate()
+    assert list(EventAlert.objects.filter(rule=vip).values_list("customer_id", flat=True)) == [
+        quiet.pk
+    ]
+    assert EventAlert.objects.filter(rule=shrink, customer=None).count() == 1
+    monitoring.evaluate()
+    assert EventAlert.objects.filter(rule__in=[vip, shrink]).count() == 2
+
+
+def test_churn_page_and_api_query_counts(shop, personas, as_user, django_assert_max_num_queries):
+    client = as_user(personas.rep)
+    client.get("/analytics/customers/churn/")  # warm caches (session, permissions)
+    with django_assert_max_num_queries(12):
+        assert client.get("/analytics/customers/churn/?min_risk=0").status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get("/api/v1/analytics/insights/churn?min_risk=0").status_code == 200
