@@ -120,9 +120,12 @@ def mapping_by_header(job: ImportJob) -> dict[str, str]:
 def _check_mapping(job: ImportJob) -> None:
     if not job.mapping:
         raise ValidationError(_("Map at least one column to a field."))
-    keys = set(job.mapping.values())
-    if not keys & {"name", "first_name", "last_name"}:
-        raise ValidationError(_("Map a column to the name (or first / last name)."))
+    target = targets.get(job.target)
+    problem = (
+        target.check_mapping(set(job.mapping.values())) if target else _("Unknown record type.")
+    )
+    if problem:
+        raise ValidationError(problem)
 
 
 class _Enqueue:

@@ -60,6 +60,16 @@ class ImportTarget:
             )
         return out
 
+    def check_mapping(self, keys: set[str]) -> str:
+        """Why a mapping onto field `keys` cannot run ("" when it can): by default, every
+        required field needs a column."""
+        from django.utils.translation import gettext as _
+
+        missing = [str(f.label) for f in self.base_fields() if f.required and f.key not in keys]
+        if missing:
+            return _("Map a column to: %(fields)s.") % {"fields": ", ".join(missing)}
+        return ""
+
     # The engine calls these; `ctx` is whatever begin() returns.
     def begin(self, job: Any, *, dry_run: bool) -> Any:
         raise NotImplementedError

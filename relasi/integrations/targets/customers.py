@@ -103,6 +103,11 @@ class CustomerTarget(ImportTarget):
     def base_fields(self) -> list[TargetField]:
         return (PERSON_FIELDS if self.kind == Kind.PERSON else ORG_FIELDS) + COMMON_FIELDS
 
+    def check_mapping(self, keys: set[str]) -> str:
+        if not keys & {"name", "first_name", "last_name"}:
+            return _("Map a column to the name (or first / last name).")
+        return ""
+
     # --- begin: everything duplicate checks need, loaded once ---------------------------------
     def begin(self, job: Any, *, dry_run: bool) -> Ctx:
         from relasi.accounts.models import User
