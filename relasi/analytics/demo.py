@@ -8,3 +8,6 @@ def seed(ctx: dict[str, Any]) -> None:
     from relasi.analytics import mart
 
     mart.refresh(full=True, trigger="seed")
+    from relasi.analytics import insights_demo  # customer-model event rules (issue 8)
+
+    insights_demo.seed(ctx)
