@@ -48,9 +48,13 @@ class RecordView(LoginRequiredMixin, View):
         return reverse(f"{namespace}:{self.viewset.url_name}_{kind}", kwargs=kwargs or None)
 
     def get_object(self) -> models.Model:
-        return get_for_user(
-            self.request.user, self.viewset.queryset_for(self.request.user), pk=self.kwargs["pk"]
-        )
+        # queryset_for() already applies the user's visibility (or, for unscoped configuration
+        # tables without an owner, deliberately none): don't filter a second time.
+        queryset = self.viewset.queryset_for(self.request.user)
+        try:
+            return queryset.get(pk=self.kwargs["pk"])
+        except (queryset.model.DoesNotExist, ValueError, TypeError) as exc:
+            raise Http404 from exc
 
     def base_context(self) -> dict[str, Any]:
         meta = self.viewset.model._meta

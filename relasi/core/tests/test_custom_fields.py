@@ -178,3 +178,14 @@ def test_api_custom_values(defined):
         content_type="application/json",
     )
     assert bad_create.status_code == 422
+
+
+def test_manager_with_admin_view_opens_a_custom_field_page(personas, as_user):
+    """Configuration tables have no owner: a manager (subordinates visibility) must not crash
+    on their detail pages (the generic view filtered by owner a second time)."""
+    from relasi.core.models import CustomField
+
+    cf = CustomField.objects.create(
+        model_label="customers.person", key="hobby", label="Hobby", field_type="text"
+    )
+    assert as_user(personas.manager).get(f"/settings/custom-fields/{cf.pk}/").status_code == 200
