@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from relasi.core import audit, csvutil, exporting
-from relasi.core.access import get_for_user, require_perm
+from relasi.core.access import require_perm
 from relasi.core.choices import AuditAction
 from relasi.core.htmx import template_for
 from relasi.core.models import AuditEvent, SavedView
