@@ -145,7 +145,9 @@ def _log_run(kind: str, as_of: dt.date, params: dict, quality: dict, seconds: fl
 
     return ModelRun.objects.create(
         kind=kind, as_of=as_of, params=params, quality=quality, seconds=round(seconds, 3),
-        trigger=trigger, ok=ok, generation=mart.generation(),
+        trigger=trigger, ok=ok,
+        # inside the post-refresh hook the snapshot being built is the next generation
+        generation=(mart.generation() or 0) + (1 if trigger == "refresh" else 0),
     )  # fmt: skip
 
 

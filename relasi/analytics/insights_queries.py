@@ -112,16 +112,49 @@ def segment_members(scope: Scope, segment: str, limit: int = 200) -> list[dict[s
 
 
 # --- CLV ------------------------------------------------------------------------------------------
-def clv_distribution(scope: Scope, bins: int = 20) -> dict[str, Any]:
+HORIZONS = (6, 12, 24, 36)
+
+
+def _rescored(con: Any, months: int) -> str:
+    """ins_clv re-valued over another horizon from the stored fit (a temp table)."""
+    import numpy as np
+
+    from relasi.analytics import clv
+    from relasi.analytics.models_insights import ModelKind, ModelRun
+
+    run = ModelRun.objects.filter(kind=ModelKind.CLV, ok=True).first()
+    if run is None or months == 12:
+        return "ins_clv"
+    raw = con.execute(
+        "SELECT customer_key, x, t_x, T, exp_spend, margin_ratio, p_alive FROM ins_clv"
+    ).fetchnumpy()
+    d = {k: np.asarray(v) for k, v in raw.items()}
+    bg = run.params["bgnbd"]
+    weeks = months * 52.1775 / 12
+    rescored = {  # noqa: F841 - read by DuckDB's replacement scan
+        "customer_key": d["customer_key"],
+        "clv": clv.clv(bg, d["x"], d["t_x"], d["T"], d["exp_spend"], d["margin_ratio"],
+                       months=months),
+        "p_alive": d["p_alive"],
+        "exp_purchases": clv.expected_purchases(bg, weeks, d["x"], d["t_x"], d["T"]),
+        "exp_spend": d["exp_spend"],
+        "x": d["x"],
+    }  # fmt: skip
+    con.execute("CREATE OR REPLACE TEMP TABLE _clv_h AS SELECT * FROM rescored")
+    return "_clv_h"
+
+
+def clv_distribution(scope: Scope, bins: int = 20, months: int = 12) -> dict[str, Any]:
     def run() -> dict[str, Any]:
         with mart.reader() as con:
             if not _has(con, "ins_clv"):
                 return {}
+            table = _rescored(con, months)
             cond, params = _customer_filter(scope, "c.customer_key")
             stats = con.execute(
                 "SELECT count(*), sum(clv), avg(clv), quantile_cont(clv, 0.5), "  # noqa: S608
                 "quantile_cont(clv, 0.95), avg(p_alive), sum(exp_purchases) "
-                f"FROM ins_clv c WHERE {cond}",
+                f"FROM {table} c WHERE {cond}",
                 params,
             ).fetchone()
             n, total, mean, median, p95, alive, purchases = stats
@@ -129,14 +162,14 @@ def clv_distribution(scope: Scope, bins: int = 20) -> dict[str, Any]:
             if n:
                 top = max(p95 or 0, 1.0)
                 hist = con.execute(
-                    "SELECT least(floor(clv / ?), ?) AS b, count(*) FROM ins_clv c "  # noqa: S608
+                    f"SELECT least(floor(clv / ?), ?) AS b, count(*) FROM {table} c "  # noqa: S608
                     f"WHERE {cond} GROUP BY b ORDER BY b",
                     [top / bins, bins, *params],
                 ).fetchall()
                 width = top / bins
             cur = con.execute(
                 "SELECT c.customer_key, d.name, d.kind, c.clv, c.p_alive, c.exp_purchases, c.exp_spend, "  # noqa: S608
-                "c.x FROM ins_clv c LEFT JOIN dim_customer d USING (customer_key) "
+                f"c.x FROM {table} c LEFT JOIN dim_customer d USING (customer_key) "
                 f"WHERE {cond} ORDER BY c.clv DESC, c.customer_key LIMIT 25",
                 params,
             )
@@ -152,7 +185,7 @@ def clv_distribution(scope: Scope, bins: int = 20) -> dict[str, Any]:
                 "p_alive": alive, "purchases": purchases, "hist": {"labels": labels,
                 "counts": counts if n else []}, "top": top_rows}  # fmt: skip
 
-    return cached("clv", scope, run)
+    return cached("clv", scope, run, months)
 
 
 # --- churn ----------------------------------------------------------------------------------------

@@ -106,10 +106,13 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
 
 def clv_page(request: HttpRequest) -> HttpResponse:
     sc = _scope(request)
-    dist = _safe(lambda: insights_queries.clv_distribution(sc[0]), {})
+    raw = request.GET.get("months", "12")
+    months = int(raw) if raw.isdigit() and int(raw) in insights_queries.HORIZONS else 12
+    dist = _safe(lambda: insights_queries.clv_distribution(sc[0], months=months), {})
     run = ModelRun.objects.filter(kind=ModelKind.CLV, ok=True).first()
     return _page(request, "analytics/insights/clv.html", "insights_clv", scope_chosen=sc,
-                 dist=dist, run=run, chart=dist.get("hist", {}))  # fmt: skip
+                 dist=dist, run=run, chart=dist.get("hist", {}), months=months,
+                 horizons=insights_queries.HORIZONS)  # fmt: skip
 
 
 def churn_page(request: HttpRequest) -> HttpResponse:

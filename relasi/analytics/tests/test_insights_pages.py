@@ -81,6 +81,11 @@ def test_pages_render_for_admin_and_rep(shop, personas, as_user):
             assert r.status_code == 200, (user, page)
         r = as_user(personas.admin).get(f"/analytics/customers/{page}/?period=12m&channel=store")
         assert r.status_code == 200, page
+    c12 = as_user(personas.admin).get("/analytics/customers/clv/").context["dist"]["total"]
+    c36 = (
+        as_user(personas.admin).get("/analytics/customers/clv/?months=36").context["dist"]["total"]
+    )
+    assert c36 > c12 > 0  # a longer horizon is worth more
     rfm_page = as_user(personas.admin).get("/analytics/customers/rfm/?segment=champions")
     assert b'id="segment-table"' in rfm_page.content
 
