@@ -53,7 +53,9 @@ def shell(request: HttpRequest) -> dict[str, Any]:
             url = reverse(name)
         except NoReverseMatch:
             continue
-        items.append(
-            {"label": label, "url": url, "icon": icon, "active": request.path.startswith(url)}
-        )
+        items.append({"label": label, "url": url, "icon": icon, "active": False})
+    # Only the most specific entry is highlighted (/analytics/rfm/ is not also /analytics/).
+    matches = [item for item in items if request.path.startswith(item["url"])]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}
