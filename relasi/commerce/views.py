@@ -4,13 +4,16 @@ API, so the UI lists, shows, exports and deletes them."""
 from typing import Any
 
 from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import URLPattern, path
 from django.utils.translation import gettext_lazy as gl
-from django.views.generic import RedirectView
 
 from relasi.commerce import actions
 from relasi.commerce.models import Order, Store
 from relasi.core.formatting import money
+from relasi.core.views import require
 from relasi.core.viewsets import BulkAction, Column, RecordViewSet
 
 
@@ -24,6 +27,14 @@ class OrderEditForm(forms.ModelForm):
     class Meta:
         model = Order
         fields = ["status", "owner", "note"]
+
+
+@login_required
+def order_new(request: HttpRequest) -> HttpResponse:
+    """Orders come from POS/ERP files or the API: "New" opens the import wizard (for users who
+    may add orders; everyone else gets 403, anonymous visitors the sign-in page)."""
+    require(request, "commerce", "add")
+    return redirect("integrations:import_new")
 
 
 class OrderViewSet(RecordViewSet):
@@ -74,11 +85,7 @@ class OrderViewSet(RecordViewSet):
         return [
             path(f"{prefix}/", v.ObjectListView.as_view(viewset=self), name=f"{n}_list"),
             # Orders come from POS/ERP files or the API: "New" opens the import wizard.
-            path(
-                f"{prefix}/new/",
-                RedirectView.as_view(pattern_name="integrations:import_new"),
-                name=f"{n}_create",
-            ),
+            path(f"{prefix}/new/", order_new, name=f"{n}_create"),
             path(f"{prefix}/export/", v.ObjectExportView.as_view(viewset=self), name=f"{n}_export"),
             path(f"{prefix}/bulk/", v.BulkActionView.as_view(viewset=self), name=f"{n}_bulk"),
             path(
