@@ -146,6 +146,10 @@ TASKS = {
         )
     }
 }
+# The data mart refreshes itself after order imports and batch API calls: one task at a time
+# (debounced), started this many seconds after the first change so a burst becomes one refresh.
+RELASI_MART_AUTO_REFRESH = env.bool("RELASI_MART_AUTO_REFRESH", default=True)
+RELASI_MART_REFRESH_DELAY = env.int("RELASI_MART_REFRESH_DELAY", default=60)
 
 # --- Authentication -----------------------------------------------------------------------------
 PASSWORD_HASHERS = [

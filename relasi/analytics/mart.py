@@ -10,6 +10,7 @@ Public API (what dashboards, the report builder and the customer models build on
         con.execute("SELECT ...", params).fetchall()
     mart.generation()                   # int, changes on every refresh (cache key); None = no mart
     mart.refresh(full=False, trigger="cron")   # -> MartRefresh (runs the loaders; one at a time)
+    mart.request_refresh("import")      # after a bulk change: queue one refresh (debounced)
     mart.register_post_refresh(fn)      # fn(con, changed) builds derived tables in the new snapshot
     mart.TABLES                         # table name -> (description, [(column, type, doc), ...])
 
@@ -391,6 +392,15 @@ def refresh(*, full: bool = False, trigger: str = "manual", user: Any = None) ->
     from relasi.analytics import refresh as _refresh
 
     return _refresh.run(full=full, trigger=trigger, user=user)
+
+
+def request_refresh(trigger: str) -> None:
+    """Queue an incremental refresh once the current transaction commits, unless one is
+    queued or running already (debounced; see `refresh.request`). For bulk writers: imports,
+    batch API calls."""
+    from relasi.analytics import refresh as _refresh
+
+    _refresh.request_on_commit(trigger)
 
 
 def export_parquet(dest: Path) -> list[Path]:

@@ -17,10 +17,17 @@ from relasi.commerce.choices import SalesChannel
 class MartLock(models.Model):
     """One row: who holds the refresh lease until when. Taken with a conditional UPDATE (atomic
     on SQLite and PostgreSQL), so only one refresh runs at a time across processes and
-    machines, and a crashed holder's lease simply expires."""
+    machines, and a crashed holder's lease simply expires.
+
+    The same row debounces automatic refreshes (after imports and batch API calls):
+    `queued_until` is set while a refresh task waits in the queue, and `wanted_at` records the
+    last change that asked for one, so a refresh that was already running when the change
+    arrived queues one follow-up when it ends (see `refresh.request`)."""
 
     holder = models.CharField(max_length=100, blank=True)
     expires_at = models.DateTimeField(null=True, blank=True)
+    queued_until = models.DateTimeField(null=True, blank=True)
+    wanted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("mart lock")

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.apps import apps
 from django.conf import settings
-from django.db import IntegrityError, connection, models
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -64,6 +64,49 @@ def extend(holder: str, lease: dt.timedelta = LEASE) -> None:
 
 def release(holder: str) -> None:
     MartLock.objects.filter(pk=1, holder=holder).update(holder="", expires_at=None)
+
+
+# --- automatic refreshes (debounced) ----------------------------------------------------------
+def request(trigger: str) -> bool:
+    """Ask for a refresh after a change (an orders import, a batch of API orders): queue one
+    refresh task unless one is queued or running already. A change that arrives while a
+    refresh runs is noted (`wanted_at`) and that refresh queues one follow-up when it ends,
+    so nothing waits for cron and there is never more than one task in the queue. Returns
+    True if a task was queued. Call it once the change is committed (`on_commit`)."""
+    if not getattr(settings, "RELASI_MART_AUTO_REFRESH", True):
+        return False
+    with contextlib.suppress(IntegrityError):
+        MartLock.objects.get_or_create(pk=1)
+    now = timezone.now()
+    MartLock.objects.filter(pk=1).update(wanted_at=now)
+    idle = Q(holder="") | Q(expires_at__lt=now) | Q(expires_at__isnull=True)
+    unqueued = Q(queued_until__isnull=True) | Q(queued_until__lt=now)
+    if not MartLock.objects.filter(idle, unqueued, pk=1).update(queued_until=now + LEASE):
+        return False
+    from relasi.analytics.tasks import refresh_mart_task
+
+    task = refresh_mart_task
+    delay = int(getattr(settings, "RELASI_MART_REFRESH_DELAY", 60))
+    if delay > 0 and task.get_backend().supports_defer:
+        task = task.using(run_after=now + dt.timedelta(seconds=delay))
+    task.enqueue(trigger=trigger, queued=True)
+    return True
+
+
+def request_on_commit(trigger: str) -> None:
+    transaction.on_commit(lambda: request(trigger))
+
+
+def _dequeue() -> None:
+    """A queued task starts: it no longer counts as queued (it runs, or it is skipped because
+    another refresh runs, which then covers its changes or queues a follow-up)."""
+    MartLock.objects.filter(pk=1).update(queued_until=None)
+
+
+def _follow_up(since: dt.datetime) -> None:
+    """Queue one more refresh if a change asked for one while this refresh ran."""
+    if MartLock.objects.filter(pk=1, wanted_at__gte=since).exists():
+        request("follow-up")
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -687,10 +730,17 @@ def _prepare(target: Path, previous: Path | None, full: bool) -> Any:
     return con, meta
 
 
-def run(*, full: bool = False, trigger: str = "manual", user: Any = None) -> MartRefresh:
+def run(
+    *, full: bool = False, trigger: str = "manual", user: Any = None, queued: bool = False
+) -> MartRefresh:
+    """One refresh (see mart.refresh). `queued`: started by `request()`'s task."""
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
     user_id = getattr(user, "pk", None)
-    if not acquire(holder):
+    asked = timezone.now()
+    taken = acquire(holder)
+    if queued:
+        _dequeue()
+    if not taken:
         return MartRefresh.objects.create(
             status=RefreshStatus.SKIPPED,
             trigger=trigger,
@@ -752,5 +802,6 @@ def run(*, full: bool = False, trigger: str = "manual", user: Any = None) -> Mar
         raise
     finally:
         release(holder)
+    _follow_up(asked)
     log.refresh_from_db()
     return log

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as gl
 from django.views.decorators.http import require_POST
 
 from relasi.analytics import dashboards, delivery, kpis, mart, reports
-from relasi.analytics.models import CostEntry, MartRefresh, Report
+from relasi.analytics.models import CostEntry, MartLock, MartRefresh, Report
 from relasi.core.access import require_perm
 from relasi.core.viewsets import DELETE, Column, RecordViewSet
 
@@ -259,6 +259,7 @@ def mart_status(request: HttpRequest) -> HttpResponse:
     context = {
         "generation": mart.generation(), "meta": mart.meta(), "counts": mart.table_counts(),
         "tables": mart.TABLES, "refreshes": MartRefresh.objects.select_related("requested_by")[:30],
+        "queued": MartLock.objects.filter(pk=1, queued_until__gt=timezone.now()).exists(),
     }  # fmt: skip
     return render(request, "analytics/mart_status.html", context)
 

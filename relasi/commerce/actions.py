@@ -387,6 +387,10 @@ def ingest_batch(actor: Any, orders: list[dict[str, Any]]) -> list[dict[str, Any
                 "errors": None,
             }
         )
+    if any(r["status"] in ("created", "updated") for r in results):
+        from relasi.analytics import mart
+
+        mart.request_refresh("api")  # debounced: one refresh for a stream of batches
     return results
 
 

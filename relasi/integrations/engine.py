@@ -156,4 +156,6 @@ def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
             status=ImportStatus.DONE, finished_at=timezone.now(), rows_done=done
         )
     job.refresh_from_db()
+    if not dry_run:
+        target.finished(job)
     return job

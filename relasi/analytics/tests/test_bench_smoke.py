@@ -13,6 +13,6 @@ def test_bench_mart_smoke(personas):
     res = bench_mart.measure(2000, repeats=1)
     assert res["incremental_rows"] >= 2000 and res["incremental_s"] < 10
     assert res["mart_rows"] == gen["lines"]
-    assert all(ratio < 5 for _k, _o, _h, ratio in res["kpis"])
+    assert all(ratio < 5 for _k, _o, _h, ratio in res["kpis"]), res["kpis"]
     assert res["dashboard_p95_ms"] < 300
     assert "Data mart benchmark" in bench_mart.report(gen, res, "sqlite")

@@ -83,6 +83,9 @@ class ImportTarget:
     def undo(self, job: Any, actor: Any) -> dict[str, int]:
         raise NotImplementedError
 
+    def finished(self, job: Any) -> None:
+        """Called once an import (not a dry run) has written its last chunk."""
+
 
 REGISTRY: dict[str, ImportTarget] = {}
 

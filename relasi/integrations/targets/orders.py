@@ -571,7 +571,14 @@ class OrdersTarget(ImportTarget):
                 order_ids,
             )
 
+    def finished(self, job: Any) -> None:
+        if job.created or job.updated:
+            from relasi.analytics import mart
+
+            mart.request_refresh("import")  # debounced: one refresh however many imports
+
     def undo(self, job: Any, actor: Any) -> dict[str, int]:
+        from relasi.analytics import mart
         from relasi.commerce.models import DeletedOrder, Order
 
         created = list(
@@ -585,4 +592,6 @@ class OrdersTarget(ImportTarget):
             DeletedOrder.objects.bulk_create([DeletedOrder(order_id=pk) for pk in batch])
             deleted += Order.objects.filter(pk__in=batch).delete()[1].get("commerce.Order", 0)
         kept = ImportedRecord.objects.filter(import_job=job, action=RecordAction.UPDATED).count()
+        if deleted:
+            mart.request_refresh("import undo")
         return {"deleted": deleted, "reverted": 0, "kept": kept}
