@@ -26,7 +26,7 @@ def register(provider: Provider) -> Provider:
 
 
 def search(user: Any, query: str, limit: int = 8) -> list[SearchResult]:
-    query = query.strip()[:100]
+    query = query.replace("\x00", "").strip()[:100]  # PostgreSQL text cannot hold NUL
     if len(query) < 2:
         return []
     results: list[SearchResult] = []
