@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from relasi.analytics import mart, refresh
+from relasi.analytics import mart, refresh_base
 from relasi.commerce import actions
 from relasi.commerce.models import Order
 from relasi.commerce.tests import factories as f
@@ -30,7 +30,7 @@ def _order(customer, at: dt.datetime, price: str, qty: str = "1") -> Order:
 
 
 def test_chunked_staging_times_and_cents(monkeypatch):
-    monkeypatch.setattr(refresh, "CHUNK", 3)  # many chunks through the (server-side) cursor
+    monkeypatch.setattr(refresh_base, "CHUNK", 3)  # many chunks through the (server-side) cursor
     f.product(sku="RC-01")
     c = f.customer()
     late = dt.datetime(2025, 3, 5, 23, 30, tzinfo=JAKARTA)  # 16:30 UTC, local date the 5th
