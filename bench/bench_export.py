@@ -85,18 +85,17 @@ def main() -> None:
         response = client.get("/customers/people/export/")
         size = 0
         lines = 0
-        for chunk in response.streaming_content:
+        for chunk in response.streaming_content:  # chunks hold many rows: count line ends
             size += len(chunk)
-            lines += 1
+            lines += chunk.count(b"\r\n")
         csv_s = time.perf_counter() - t
         results.append((f"CSV export ({size / 1e6:.0f} MB)", lines - 1, csv_s, rss_mb() - base_rss))
-        # the same without the phone column, whose display formatting (phonenumbers, ~30 us a
-        # number) dominates the default columns
+        # the same without the phone column (its display formatting is the costliest column)
         t = time.perf_counter()
         response = client.get(
             "/customers/people/export/?cols=name,primary_email,city,lifecycle_stage,owner"
         )
-        lines = sum(1 for _ in response.streaming_content)
+        lines = sum(chunk.count(b"\r\n") for chunk in response.streaming_content)
         results.append(
             ("CSV export, no phone column", lines - 1, time.perf_counter() - t, rss_mb() - base_rss)
         )
@@ -120,7 +119,7 @@ def main() -> None:
             print(
                 f"{what:<30} {rows_n:>10,} {secs:>8.2f} {rows_n / secs:>10,.0f} {secs / scan_s:>7.1f}x {rss:>13.0f}"
             )
-        csv_rate = max(r[1] / r[2] for r in results[1:3])
+        csv_rate = results[1][1] / results[1][2]  # the default columns, phone included
         print(
             f"\nCSV target >= 100,000 rows/s: {'ok' if csv_rate >= 100_000 else 'BELOW'} ({csv_rate:,.0f})"
         )
