@@ -57,9 +57,11 @@ SELF_SERVICE = {
     "set_language",
 }
 # The customer portal (its own magic-link sign-in) and the help centre are public sites.
-PUBLIC_SITES = {f"portal:{n}" for n in ("home", "login", "redeem", "logout", "new_ticket")} | {
-    f"portal:{n}" for n in ("ticket", "attachment", "survey")
-} | {"help:index", "help:category", "help:article"}
+PUBLIC_SITES = (
+    {f"portal:{n}" for n in ("home", "login", "redeem", "logout", "new_ticket")}
+    | {f"portal:{n}" for n in ("ticket", "attachment", "survey")}
+    | {"help:index", "help:category", "help:article"}
+)
 PUBLIC |= PUBLIC_SITES
 SELF_SERVICE |= PUBLIC_SITES | {"service:alerts_read"}  # marking my own alerts read
 # Owned by the customers app and reported there; see test_known_issue_* below.
