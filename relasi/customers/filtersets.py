@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django import forms
 from django.db.models import OuterRef, QuerySet, Subquery
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
@@ -13,7 +14,7 @@ from relasi.customers.choices import Channel, ConsentStatus, CustomerType, Lifec
 from relasi.customers.models import ContactPermission, Customer, Group
 
 CONSENT_CHOICES = [
-    (f"{ch}:{st}", f"{ch_label}: {st_label}")
+    (f"{ch}:{st}", format_lazy("{}: {}", ch_label, st_label))  # translated when rendered
     for ch, ch_label in Channel.choices
     for st, st_label in ConsentStatus.choices
 ]
