@@ -6,6 +6,7 @@ one row), `write()` (bulk-write a chunk) and `undo()`. Later apps (orders, produ
 tickets) register their own targets the same way; the wizard, API, engine and error reports
 are shared."""
 
+import abc
 import re
 import unicodedata
 from collections.abc import Callable
@@ -36,15 +37,17 @@ class ChunkResult:
     errors: list[tuple[int, str, list[str]]] = field(default_factory=list)
 
 
-class ImportTarget:
+class ImportTarget(abc.ABC):
+    """What a record type must provide to be importable (people, organisations, orders, …)."""
+
     key: str = ""
     label: Any = ""
     module: str = ""
     permission: str = "import"
     model: type[models.Model]
 
-    def base_fields(self) -> list[TargetField]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def base_fields(self) -> list[TargetField]: ...
 
     def fields(self) -> list[TargetField]:
         from relasi.core import customfields
@@ -71,19 +74,19 @@ class ImportTarget:
         return ""
 
     # The engine calls these; `ctx` is whatever begin() returns.
-    def begin(self, job: Any, *, dry_run: bool) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def begin(self, job: Any, *, dry_run: bool) -> Any: ...
 
-    def clean(self, ctx: Any, values: dict[str, list[str]]) -> Any:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def clean(self, ctx: Any, values: dict[str, list[str]]) -> Any: ...
 
-    def write(self, ctx: Any, job: Any, rows: list[tuple[int, Any, list[str]]]) -> ChunkResult:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def write(self, ctx: Any, job: Any, rows: list[tuple[int, Any, list[str]]]) -> ChunkResult: ...
 
-    def undo(self, job: Any, actor: Any) -> dict[str, int]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def undo(self, job: Any, actor: Any) -> dict[str, int]: ...
 
-    def finished(self, job: Any) -> None:
+    def finished(self, job: Any) -> None:  # noqa: B027 - an optional hook, empty by default
         """Called once an import (not a dry run) has written its last chunk."""
 
 
