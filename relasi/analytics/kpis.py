@@ -137,7 +137,22 @@ def _ratio(num: Any, den: Any, scale: float = 1.0) -> float | None:
 
 
 # --- building blocks --------------------------------------------------------------------------
+def _memo(block: str, f: Filters, fn: Callable[[Filters], Any]) -> Any:
+    """A building block several KPIs share (totals feed five cards, the customer flow two),
+    cached per snapshot like the KPIs: a cold dashboard computes each once, not per card."""
+    key = f"kpi:{mart.generation()}:{block}:{f.key()}"
+    hit = cache.get(key)
+    if hit is None:
+        hit = fn(f)
+        cache.set(key, hit, CACHE_SECONDS)
+    return hit
+
+
 def totals(f: Filters) -> dict[str, Any]:
+    return _memo("totals", f, _totals)  # type: ignore[no-any-return]
+
+
+def _totals(f: Filters) -> dict[str, Any]:
     w, p = where(f)
     row = _one(
         "SELECT count(*), COALESCE(sum(net_amount), 0), count(DISTINCT customer_key), "  # noqa: S608
@@ -174,6 +189,10 @@ def _first_purchases(f: Filters) -> tuple[str, list[Any]]:
 
 def customer_flow(f: Filters) -> dict[str, int]:
     """Customers active at start and at end, new (and new still active at end), lost."""
+    return _memo("flow", f, _customer_flow)  # type: ignore[no-any-return]
+
+
+def _customer_flow(f: Filters) -> dict[str, int]:
     s_sql, s_p = _active_set(f, f.start)
     e_sql, e_p = _active_set(f, f.end)
     n_sql, n_p = _first_purchases(f)

@@ -9,7 +9,7 @@ from django.apps import apps
 from django.db import connection
 
 from relasi.analytics import calendar_id, mart
-from relasi.analytics.refresh_base import Run, db_value, duck_type, quoted_table, stage
+from relasi.analytics.refresh_base import Run, as_text, db_value, duck_type, quoted_table, stage
 
 
 def load_small_dimensions(run: Run) -> None:
@@ -149,8 +149,9 @@ def load_customers(run: Run) -> None:
             ("created_at", "TIMESTAMP"),
             ("updated_at", "TIMESTAMP"),
         ],
-        f"SELECT id, name, kind, customer_type, lifecycle_stage, source, gender, date_of_birth, "  # noqa: S608
-        f"city, province, owner_id, team_id, created_at, updated_at FROM {cust} "
+        "SELECT id, name, kind, customer_type, lifecycle_stage, source, gender, "  # noqa: S608
+        f"{as_text('date_of_birth')}, city, province, owner_id, team_id, {as_text('created_at')}, "
+        f"{as_text('updated_at')} FROM {cust} "
         "WHERE updated_at >= %s",
         [db_value(since)],
     )

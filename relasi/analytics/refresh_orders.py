@@ -10,7 +10,14 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from relasi.analytics.refresh_base import Run, db_value, optional_model, quoted_table, stage
+from relasi.analytics.refresh_base import (
+    Run,
+    as_text,
+    db_value,
+    optional_model,
+    quoted_table,
+    stage,
+)
 
 ORDER_COLS = [
     ("id", "BIGINT"),
@@ -33,24 +40,17 @@ ORDER_COLS = [
     ("currency", "VARCHAR"),
     ("updated_at", "TIMESTAMP"),
 ]
+# Lines carry only their own columns: the order's come from `stg_order` in DuckDB, so a line
+# is loaded together with the very order row it was staged with (see load_orders).
 LINE_COLS = [
     ("id", "BIGINT"),
     ("order_id", "BIGINT"),
-    ("order_date", "DATE"),
-    ("ordered_at", "TIMESTAMP"),
-    ("customer_id", "BIGINT"),
     ("product_id", "BIGINT"),
-    ("store_id", "BIGINT"),
-    ("channel", "VARCHAR"),
-    ("owner_id", "BIGINT"),
-    ("team_id", "BIGINT"),
-    ("status", "VARCHAR"),
     ("quantity", "DOUBLE"),
     ("unit_price", "DOUBLE"),
     ("discount", "DOUBLE"),
     ("line_total", "DOUBLE"),
     ("unit_cost", "DOUBLE"),
-    ("currency", "VARCHAR"),
 ]
 
 
@@ -58,17 +58,16 @@ def _order_sql(where: str) -> tuple[str, str]:
     from relasi.commerce.models import Order, OrderLine
 
     o, lines = quoted_table(Order), quoted_table(OrderLine)
+    day, at, changed = as_text("o.order_date"), as_text("o.ordered_at"), as_text("o.updated_at")
     orders = (
-        "SELECT o.id, o.source, o.external_id, o.order_date, o.ordered_at, o.customer_id, "  # noqa: S608
+        f"SELECT o.id, o.source, o.external_id, {day}, {at}, o.customer_id, "  # noqa: S608
         "o.store_id, o.channel, o.owner_id, o.team_id, o.status, o.subtotal, o.discount_total, "
-        "o.total, o.cost_total, o.paid_total, o.returned_total, o.currency, o.updated_at "
+        f"o.total, o.cost_total, o.paid_total, o.returned_total, o.currency, {changed} "
         f"FROM {o} o WHERE {where}"
     )
     line_sql = (
-        "SELECT l.id, l.order_id, o.order_date, o.ordered_at, o.customer_id, l.product_id, "  # noqa: S608
-        "o.store_id, o.channel, o.owner_id, o.team_id, o.status, l.quantity, l.unit_price, "
-        "l.discount, l.line_total, l.unit_cost, o.currency "
-        f"FROM {lines} l JOIN {o} o ON o.id = l.order_id WHERE {where}"
+        "SELECT l.id, l.order_id, l.product_id, l.quantity, l.unit_price, l.discount, "  # noqa: S608
+        f"l.line_total, l.unit_cost FROM {lines} l JOIN {o} o ON o.id = l.order_id WHERE {where}"
     )
     return orders, line_sql
 
@@ -97,7 +96,7 @@ def load_orders(run: Run) -> None:
     since = db_value(run.since("orders"))
     orders_sql, lines_sql = _order_sql("o.updated_at >= %s")
     n_orders = stage(run, "stg_order", ORDER_COLS, orders_sql, [since])
-    n_lines = stage(run, "stg_line", LINE_COLS, lines_sql, [since])
+    stage(run, "stg_line", LINE_COLS, lines_sql, [since])
     run.mark("orders", "stg_order")
     moved = _merge_customers(run)
     if moved:
@@ -150,14 +149,20 @@ def load_orders(run: Run) -> None:
         "CAST(strftime(order_date, '%Y%m%d') AS INTEGER), ordered_at, customer_id, store_id, "
         "channel, owner_id, team_id, status, status <> 'cancelled', subtotal, discount_total, "
         "total, cost_total, total - cost_total, paid_total, returned_total, currency, updated_at "
-        "FROM stg_order;"
-        "INSERT INTO fact_order_line SELECT l.id, l.order_id, l.order_date, "
-        "CAST(strftime(l.order_date, '%Y%m%d') AS INTEGER), l.ordered_at, l.customer_id, "
-        "l.product_id, p.category_key, l.store_id, l.channel, l.owner_id, l.team_id, l.status, "
-        "l.status <> 'cancelled', l.quantity, l.unit_price, l.discount, l.line_total, "
-        "l.unit_cost * l.quantity, l.line_total - l.unit_cost * l.quantity, l.currency "
-        "FROM stg_line l LEFT JOIN dim_product p ON p.product_key = l.product_id"
+        "FROM stg_order"
     )
+    # Only lines of staged orders: a line read after its order changed between the two
+    # reads waits for the next refresh (which re-reads that order) instead of landing beside
+    # the mart's stale copy of its order and its old lines.
+    n_lines = con.execute(
+        "INSERT INTO fact_order_line SELECT l.id, l.order_id, o.order_date, "
+        "CAST(strftime(o.order_date, '%Y%m%d') AS INTEGER), o.ordered_at, o.customer_id, "
+        "l.product_id, p.category_key, o.store_id, o.channel, o.owner_id, o.team_id, o.status, "
+        "o.status <> 'cancelled', l.quantity, l.unit_price, l.discount, l.line_total, "
+        "l.unit_cost * l.quantity, l.line_total - l.unit_cost * l.quantity, o.currency "
+        "FROM stg_line l JOIN stg_order o ON o.id = l.order_id "
+        "LEFT JOIN dim_product p ON p.product_key = l.product_id"
+    ).fetchone()[0]
     # Anything deleted without a tombstone (a raw delete, a cascade): compare counts, then ids.
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT COUNT(*) FROM {quoted_table(Order)}")  # noqa: S608

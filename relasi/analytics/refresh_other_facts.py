@@ -4,7 +4,15 @@ evolving source never breaks the refresh."""
 
 from django.db import connection
 
-from relasi.analytics.refresh_base import Run, column, db_value, optional_model, quoted_table, stage
+from relasi.analytics.refresh_base import (
+    Run,
+    as_text,
+    column,
+    db_value,
+    optional_model,
+    quoted_table,
+    stage,
+)
 
 
 def _load_optional(
@@ -22,7 +30,7 @@ def _load_optional(
         return
     con = run.con
     cols = [(name, typ) for name, typ, _expr in select]
-    exprs = ", ".join(expr for _n, _t, expr in select)
+    exprs = ", ".join(as_text(e) if t in ("TIMESTAMP", "DATE") else e for _n, t, e in select)
     table = quoted_table(model)
     updated = column(model, "updated_at", "s")
     where = f"{updated} >= %s" if updated != "NULL" else "1 = 1"

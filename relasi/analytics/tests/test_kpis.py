@@ -94,3 +94,26 @@ def test_every_kpi_has_formula_and_computes(shop):
     for key, kpi in kpis.KPIS.items():
         assert str(kpi.formula) and str(kpi.label)
         kpis.compute(key, MARCH)  # never raises (service KPIs may be None)
+
+
+def test_new_and_returning_chart(shop):
+    from relasi.analytics import dashboards
+
+    chart = dashboards.chart("new_returning", kpis.Filters(start=D(2025, 2, 1), end=D(2025, 4, 1)))
+    # February buyers A, B, E, F: all new (first purchases); March buyers A, C, D, F: C is new
+    assert chart["labels"] == ["2025-02", "2025-03"]
+    new, returning = (d["data"] for d in chart["datasets"])
+    assert (new, returning) == ([4, 1], [0, 3])
+    mine = kpis.Filters(
+        start=D(2025, 2, 1), end=D(2025, 4, 1), scope=kpis.scope_for(shop.other_rep)
+    )
+    assert dashboards.chart("new_returning", mine)["datasets"][0]["data"] == [1]  # only C's order
+
+
+def test_shared_building_blocks_are_computed_once(shop):
+    from unittest import mock
+
+    with mock.patch.object(kpis, "_totals", wraps=kpis._totals) as spy:
+        for key in ("revenue", "orders", "aov", "customers", "purchase_frequency"):
+            kpis.value(key, MARCH)
+    assert spy.call_count == 1

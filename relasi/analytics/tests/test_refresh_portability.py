@@ -80,3 +80,58 @@ def test_watermark_is_utc(settings):
     mark = dt.datetime.fromisoformat(log.watermarks["orders"]).replace(tzinfo=dt.UTC)
     o.refresh_from_db()
     assert mark == o.updated_at
+
+
+def test_overlap_counts_from_the_previous_read_not_the_newest_row():
+    """Rows stamped long ago are not re-read on every refresh just because they share the
+    newest timestamp (a bulk import); a row stamped before the previous read but committed
+    after it is still picked up."""
+    from relasi.customers.models import Customer
+
+    f.product(sku="RC-01")
+    people = [f.customer() for _ in range(5)]
+    for i, c in enumerate(people):
+        _order(c, dt.datetime(2025, 1, 1, 8, 0, tzinfo=JAKARTA), str(100 + i))
+    long_ago = timezone.now() - dt.timedelta(hours=2)
+    Customer.objects.update(updated_at=long_ago)
+    Order.objects.update(updated_at=long_ago)
+    first = mart.refresh()
+    assert first.rows["dim_customer"] == 5 and first.watermarks["customers_read_at"]
+    second = mart.refresh()
+    assert (second.rows["dim_customer"], second.rows["fact_order"]) == (0, 0)
+    # Stamped just before the previous read started, committed after it: still read.
+    read = dt.datetime.fromisoformat(second.watermarks["orders_read_at"]).replace(tzinfo=dt.UTC)
+    late = _order(people[0], dt.datetime(2025, 2, 1, 8, 0, tzinfo=JAKARTA), "700")
+    Order.objects.filter(pk=late.pk).update(updated_at=read - dt.timedelta(minutes=1))
+    third = mart.refresh()
+    assert third.rows["fact_order"] == 1
+    assert mart.query("SELECT count(*) FROM fact_order") == [(6,)]
+
+
+def test_order_changed_between_the_order_and_line_reads(monkeypatch):
+    """An order that changes after its order row was read but before its lines are read
+    must not break the refresh (its lines' ids are already in the mart) nor leave stale
+    duplicates; the next refresh brings the change."""
+    from relasi.analytics import refresh_orders
+
+    f.product(sku="RC-01")
+    c = f.customer()
+    o = _order(c, dt.datetime(2025, 1, 1, 8, 0, tzinfo=JAKARTA), "100", qty="2")
+    Order.objects.update(updated_at=timezone.now() - dt.timedelta(hours=2))
+    mart.refresh()
+    real_stage = refresh_orders.stage
+
+    def stage(run, name, *args, **kw):
+        n = real_stage(run, name, *args, **kw)
+        if name == "stg_order":  # another process pays the order now
+            actions.add_payment(None, o, "cash", "200")
+        return n
+
+    monkeypatch.setattr(refresh_orders, "stage", stage)
+    log = mart.refresh()
+    monkeypatch.undo()
+    assert log.status == "succeeded"
+    assert mart.query("SELECT count(*) FROM fact_order_line") == [(1,)]
+    mart.refresh()
+    assert mart.query("SELECT paid_amount FROM fact_order") == [(200.0,)]
+    assert mart.query("SELECT count(*), sum(quantity) FROM fact_order_line") == [(1, 2.0)]
