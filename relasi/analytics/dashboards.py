@@ -113,6 +113,12 @@ def _new_returning(f: kpis.Filters) -> list[tuple[Any, ...]]:
     return rows
 
 
+def _named(rows: list[tuple[Any, Any]]) -> list[str]:
+    """Labels for a chart; orders without a store, rep or category read "(none)", not "-"."""
+    none = str(_("(none)"))
+    return [none if r[0] == "-" else r[0] for r in rows]
+
+
 def chart(name: str, f: kpis.Filters) -> dict[str, Any]:
     if name == "revenue_month":
         rows = _grouped(
@@ -134,12 +140,15 @@ def chart(name: str, f: kpis.Filters) -> dict[str, Any]:
             "datasets": [{"label": str(_("Orders")), "data": [r[1] for r in rows]}],
         }
     if name == "channel":
+        from relasi.commerce.choices import SalesChannel
+
         rows = _grouped(f, "o.channel", "sum(o.net_amount)")
+        channel_names = {value: str(label) for value, label in SalesChannel.choices}
         return {
             "type": "doughnut",
             "title": str(_("Revenue by channel")),
             "money": True,
-            "labels": [r[0] for r in rows],
+            "labels": [channel_names.get(r[0], r[0]) for r in rows],
             "datasets": [{"label": str(_("Revenue")), "data": [r[1] for r in rows]}],
         }
     if name == "store":
@@ -154,7 +163,7 @@ def chart(name: str, f: kpis.Filters) -> dict[str, Any]:
             "title": str(_("Revenue by store")),
             "money": True,
             "horizontal": True,
-            "labels": [r[0] for r in rows],
+            "labels": _named(rows),
             "datasets": [{"label": str(_("Revenue")), "data": [r[1] for r in rows]}],
         }
     if name == "owner":
@@ -169,7 +178,7 @@ def chart(name: str, f: kpis.Filters) -> dict[str, Any]:
             "title": str(_("Revenue by sales rep")),
             "money": True,
             "horizontal": True,
-            "labels": [r[0] for r in rows],
+            "labels": _named(rows),
             "datasets": [{"label": str(_("Revenue")), "data": [r[1] for r in rows]}],
         }
     if name == "category":
@@ -185,7 +194,7 @@ def chart(name: str, f: kpis.Filters) -> dict[str, Any]:
             "title": str(_("Revenue by category")),
             "money": True,
             "horizontal": True,
-            "labels": [r[0] for r in rows],
+            "labels": _named(rows),
             "datasets": [{"label": str(_("Revenue")), "data": [r[1] for r in rows]}],
         }
     if name == "weekday":

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.utils.translation import gettext_lazy as _
 
 SCHEMA_VERSION = 1
 POINTER = "CURRENT"
@@ -36,9 +37,10 @@ POINTER = "CURRENT"
 # name -> (description, columns). Keys are *_key = the operational id (customer_key = customers
 # .Customer.id, product_key = sales.Product.id, store_key = commerce.Store.id, owner_key = user
 # id), so a mart row always leads back to its record.
-TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
+# Descriptions are shown to administrators (mart status), so they are translatable.
+TABLES: dict[str, tuple[Any, list[tuple[str, str, str]]]] = {
     "fact_order_line": (
-        "One row per order line (commerce.OrderLine) with its order's attributes.",
+        _("One row per order line (commerce.OrderLine) with its order's attributes."),
         [
             ("line_id", "BIGINT PRIMARY KEY", "commerce.OrderLine.id"),
             ("order_id", "BIGINT", "commerce.Order.id"),
@@ -64,7 +66,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "fact_order": (
-        "One row per order (commerce.Order).",
+        _("One row per order (commerce.Order)."),
         [
             ("order_id", "BIGINT PRIMARY KEY", "commerce.Order.id"),
             ("source", "VARCHAR", "source system"),
@@ -91,7 +93,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "fact_ticket": (
-        "One row per service ticket (service.Ticket), if the service app is installed.",
+        _("One row per service ticket (service.Ticket), if the service app is installed."),
         [
             ("ticket_id", "BIGINT PRIMARY KEY", ""),
             ("customer_key", "BIGINT", ""),
@@ -111,7 +113,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "fact_activity": (
-        "One row per activity (activities.Activity), if the activities app is installed.",
+        _("One row per activity (activities.Activity), if the activities app is installed."),
         [
             ("activity_id", "BIGINT PRIMARY KEY", ""),
             ("customer_key", "BIGINT", ""),
@@ -127,7 +129,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "fact_campaign_event": (
-        "Campaign events (sent, opened, clicked, converted, unsubscribed); no source yet.",
+        _("Campaign events (sent, opened, clicked, converted, unsubscribed); no source yet."),
         [
             ("event_id", "BIGINT PRIMARY KEY", ""),
             ("campaign_key", "BIGINT", ""),
@@ -140,7 +142,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dim_customer": (
-        "Customers (customers.Customer), current attributes (type 1).",
+        _("Customers (customers.Customer), current attributes (type 1)."),
         [
             ("customer_key", "BIGINT PRIMARY KEY", "customers.Customer.id"),
             ("name", "VARCHAR", ""),
@@ -160,7 +162,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dim_product": (
-        "Products (sales.Product) with their category and parent category.",
+        _("Products (sales.Product) with their category and parent category."),
         [
             ("product_key", "BIGINT PRIMARY KEY", ""),
             ("sku", "VARCHAR", ""),
@@ -174,7 +176,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dim_store": (
-        "Stores (commerce.Store).",
+        _("Stores (commerce.Store)."),
         [
             ("store_key", "BIGINT PRIMARY KEY", ""),
             ("code", "VARCHAR", ""),
@@ -186,11 +188,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dim_channel": (
-        "Sales channels.",
+        _("Sales channels."),
         [("channel", "VARCHAR PRIMARY KEY", ""), ("label", "VARCHAR", "English label")],
     ),
     "dim_owner": (
-        "Users (sales reps, agents) with their team.",
+        _("Users (sales reps, agents) with their team."),
         [
             ("owner_key", "BIGINT PRIMARY KEY", "accounts.User.id"),
             ("username", "VARCHAR", ""),
@@ -200,7 +202,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "dim_date": (
-        "Calendar 2015–2035 with Indonesian holidays, Ramadan and Lebaran flags.",
+        _("Calendar 2015–2035 with Indonesian holidays, Ramadan and Lebaran flags."),
         [
             ("date_key", "INTEGER PRIMARY KEY", "yyyymmdd"),
             ("date", "DATE", ""),
@@ -218,7 +220,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "agg_customer": (
-        "Per customer: first and last purchase, orders, revenue, margin (sales only).",
+        _("Per customer: first and last purchase, orders, revenue, margin (sales only)."),
         [
             ("customer_key", "BIGINT PRIMARY KEY", ""),
             ("first_order_date", "DATE", ""),
@@ -230,7 +232,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
         ],
     ),
     "mart_meta": (
-        "Key/value bookkeeping: schema version and watermarks per source.",
+        _("Key/value bookkeeping: schema version and watermarks per source."),
         [("key", "VARCHAR PRIMARY KEY", ""), ("value", "VARCHAR", "")],
     ),
 }

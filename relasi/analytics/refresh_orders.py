@@ -212,4 +212,8 @@ def refresh_customer_aggregates(run: Run) -> None:
         f"WHERE o.is_sale AND o.customer_key IS NOT NULL AND o.{where} GROUP BY o.customer_key",
         params,
     )
-    run.rows["agg_customer"] = len(run.customers) if not run.full else -1
+    run.rows["agg_customer"] = (
+        len(run.customers)
+        if not run.full
+        else con.execute("SELECT count(*) FROM agg_customer").fetchone()[0]
+    )

@@ -313,14 +313,30 @@ def run(spec: Spec, scope: tuple[Any, ...] | None) -> Result:
     return result
 
 
+def display_labels(spec: Spec) -> dict[str, str]:
+    """Coded values (store, web, cancelled …) of the spec's order dimensions -> their labels
+    in the active language, for pages and charts; rows, CSV and drill links keep the codes."""
+    from relasi.commerce.choices import OrderStatus, SalesChannel
+
+    if spec.fact not in ("order_lines", "orders"):
+        return {}
+    coded: dict[str, Any] = {"channel": SalesChannel, "status": OrderStatus}
+    out: dict[str, str] = {}
+    for dim in [*spec.dims, *spec.filters]:
+        if dim in coded:
+            out.update({value: str(label) for value, label in coded[dim].choices})
+    return out
+
+
 def chart_data(result: Result) -> dict[str, Any]:
     spec = result.spec
     n = len(spec.dims)
     if not n or not result.rows:
         return {}
     fact = FACTS[spec.fact]
+    shown = display_labels(spec)
     if n == 1:
-        labels = [str(r[0]) for r in result.rows]
+        labels = [shown.get(str(r[0]), str(r[0])) for r in result.rows]
         sets = [{"label": str(fact.measures[m][0]), "data": [r[1 + i] for r in result.rows]}
                 for i, m in enumerate(spec.measures)]  # fmt: skip
     else:
@@ -329,9 +345,10 @@ def chart_data(result: Result) -> dict[str, Any]:
         for r in result.rows:
             series.setdefault(str(r[1]), {})[str(r[0])] = r[2]
         sets = [
-            {"label": k, "data": [v.get(lab) for lab in labels]}
+            {"label": shown.get(k, k), "data": [v.get(lab) for lab in labels]}
             for k, v in list(series.items())[:12]
         ]
+        labels = [shown.get(lab, lab) for lab in labels]
     return {
         "type": spec.chart if spec.chart != "table" else "bar",
         "labels": labels,

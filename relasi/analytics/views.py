@@ -1,7 +1,7 @@
 """Analytics pages: dashboards, the report builder and saved reports, cost entries, and the
 mart status page for administrators."""
 
-import json
+import datetime as dt
 import tempfile
 import zipfile
 from pathlib import Path
@@ -30,8 +30,6 @@ def _filters(request: HttpRequest) -> tuple[kpis.Filters, dict[str, Any]]:
     start, end = dashboards.period(code)
     try:
         if g.get("start") and g.get("end"):
-            import datetime as dt
-
             start = dt.date.fromisoformat(g["start"])
             end = dt.date.fromisoformat(g["end"]) + dt.timedelta(days=1)
             code = "custom"
@@ -57,11 +55,21 @@ def _channels() -> list[tuple[str, Any]]:
     return list(SalesChannel.choices)
 
 
-def _display(kpi: kpis.KPI, value: Any) -> str:
-    from relasi.core.formatting import money, number
+COMPACT_FROM = 10_000_000  # rupiah: larger amounts are shortened on cards (Rp14,87 M)
+
+
+def _display(kpi: kpis.KPI, value: Any, *, compact: bool = False) -> str:
+    from relasi.core.formatting import babel_locale, money, number
 
     if value is None:
         return "—"
+    if kpi.unit == "money" and compact and abs(value) >= COMPACT_FROM:
+        from babel.numbers import format_compact_currency
+        from django.conf import settings
+
+        return format_compact_currency(
+            value, settings.DEFAULT_CURRENCY, locale=babel_locale(), fraction_digits=2
+        )
     if kpi.unit == "money":
         return money(round(value))
     if kpi.unit == "percent":
@@ -71,6 +79,26 @@ def _display(kpi: kpis.KPI, value: Any) -> str:
     return number(value, 2 if kpi.unit in ("score", "number") and value != int(value) else 0)
 
 
+def _card(key: str, f: kpis.Filters) -> dict[str, Any]:
+    """A KPI card: the value (large amounts shortened, the exact one kept for the formula
+    panel) and the change against the previous period: in percentage points for rates (a
+    relative change of a rate reads as nonsense: "62.8 % ▲ 206 %"), in percent otherwise."""
+    kpi = kpis.KPIS[key]
+    now = kpis.value(key, f)
+    before = kpis.value(key, f.previous()) if not kpi.service else None
+    delta: float | None = None
+    if now is not None and before is not None:
+        if kpi.unit == "percent":
+            delta = round(now - before, 1)
+        elif before:
+            delta = round((now - before) * 100 / abs(before), 1)
+    shown = _display(kpi, now, compact=True)
+    exact = _display(kpi, now)
+    return {"kpi": kpi, "value": shown, "exact": exact if exact != shown else "", "delta": delta,
+            "delta_unit": _("pts") if kpi.unit == "percent" else "%",
+            "good": delta is not None and (delta >= 0) == (kpi.better == "up")}  # fmt: skip
+
+
 @login_required
 def dashboard(request: HttpRequest, board: str = "executive") -> HttpResponse:
     require_perm(request.user, "analytics", "view")
@@ -78,28 +106,17 @@ def dashboard(request: HttpRequest, board: str = "executive") -> HttpResponse:
         raise Http404
     spec = dashboards.BOARDS[board]
     f, chosen = _filters(request)
-    cards = []
-    for key in spec["cards"]:
-        kpi = kpis.KPIS[key]
-        now = kpis.value(key, f)
-        before = kpis.value(key, f.previous()) if not kpi.service else None
-        delta = (
-            None
-            if now is None or before in (None, 0)
-            else round((now - before) * 100 / abs(before or 1), 1)
-        )
-        cards.append({"kpi": kpi, "value": _display(kpi, now), "delta": delta,
-                      "good": delta is not None and (delta >= 0) == (kpi.better == "up")})  # fmt: skip
+    cards = [_card(key, f) for key in spec["cards"]]
     charts = [dashboards.chart(name, f) for name in spec["charts"]]
     from relasi.accounts.models import Team
     from relasi.commerce.models import Store
 
     context = {
         "board": board, "boards": dashboards.BOARDS, "cards": cards, "charts": charts,
-        "chart_json": json.dumps(charts), "filters": f, "chosen": chosen,
+        "filters": f, "chosen": chosen,
         "periods": dashboards.PERIODS, "channels": _channels(),
         "stores": Store.objects.filter(active=True), "teams": Team.objects.all(),
-        "mart_missing": mart.generation() is None, "last_day": f.end - __import__("datetime").timedelta(days=1),
+        "mart_missing": mart.generation() is None, "last_day": f.end - dt.timedelta(days=1),
     }  # fmt: skip
     return render(request, "analytics/dashboard.html", context)
 
@@ -162,8 +179,9 @@ def builder(request: HttpRequest) -> HttpResponse:
     facts = {k: {"label": str(v.label), "dims": {d: str(x.label) for d, x in v.dims.items()},
                  "measures": {m: str(x[0]) for m, x in v.measures.items()}} for k, v in reports.FACTS.items()}  # fmt: skip
     context = {
-        "spec": spec, "result": result, "error": error, "facts": facts, "facts_json": json.dumps(facts),
-        "chart_json": json.dumps(reports.chart_data(result) if result else {}), "drill": drill,
+        "spec": spec, "result": result, "error": error, "facts": facts, "drill": drill,
+        "chart": reports.chart_data(result) if result else {},
+        "labels": reports.display_labels(spec) if spec else {},
         "query": _query_for(spec) if spec else "", "saved": delivery.visible_reports(request.user)[:50],
     }  # fmt: skip
     return render(request, "analytics/builder.html", context)
@@ -256,8 +274,11 @@ def _admin(request: HttpRequest) -> None:
 @login_required
 def mart_status(request: HttpRequest) -> HttpResponse:
     _admin(request)
+    meta = mart.meta()
+    refreshed = meta.get("refreshed_at")
     context = {
-        "generation": mart.generation(), "meta": mart.meta(), "counts": mart.table_counts(),
+        "generation": mart.generation(), "meta": meta, "counts": mart.table_counts(),
+        "refreshed_at": dt.datetime.fromisoformat(refreshed) if refreshed else None,
         "tables": mart.TABLES, "refreshes": MartRefresh.objects.select_related("requested_by")[:30],
         "queued": MartLock.objects.filter(pk=1, queued_until__gt=timezone.now()).exists(),
     }  # fmt: skip

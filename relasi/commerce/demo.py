@@ -217,6 +217,8 @@ def _write(order_rows: list[dict[str, Any]], products: list[Any], by_sku: dict[s
             at = timezone.make_aware(
                 dt.datetime.combine(o["day"], dt.time(rng.randint(9, 20), rng.randint(0, 59)))
             )
+            if at > now:  # today's receipts: none in the future
+                at = now - dt.timedelta(minutes=rng.randint(1, 180))
             store = o["store"]
             owner = (
                 (c.owner if c is not None and c.owner_id else None)
@@ -230,7 +232,7 @@ def _write(order_rows: list[dict[str, Any]], products: list[Any], by_sku: dict[s
             values = {"id": pk, "source": "pos" if store.channel == "store" else store.channel,
                       "external_id": f"{store.code}-{o['day']:%y%m%d}-{pk}", "number": f"{store.code}/{o['day']:%Y%m}/{pk}",
                       "customer_id": c.pk if c else None, "channel": store.channel, "store_id": store.pk,
-                      "ordered_at": bulk.adapt(at), "order_date": bulk.adapt(o["day"]), "status": status,
+                      "ordered_at": bulk.adapt(at), "order_date": bulk.adapt(timezone.localdate(at)), "status": status,
                       "subtotal": subtotal, "discount_total": discount, "total": total, "cost_total": cost,
                       "paid_total": total if status != "cancelled" else 0, "owner_id": owner.pk if owner else None,
                       "team_id": owner.team_id if owner else store.team_id,

@@ -127,3 +127,51 @@ def test_commerce_pages(data, as_user):
     rep = as_user(data.rep)
     other = Order.objects.get(owner=data.other_rep)
     assert rep.get(f"/commerce/orders/{other.pk}/").status_code == 404
+
+
+def _json_script(response, element_id: str):
+    import json
+    import re
+
+    found = re.search(
+        rf'<script id="{element_id}" type="application/json">(.*?)</script>',
+        response.content.decode(),
+        re.S,
+    )
+    assert found, element_id
+    return json.loads(found.group(1))
+
+
+def test_builder_chart_and_labels(data, as_user):
+    q = "?fact=orders&dims=year&dims=channel&measures=revenue&chart=bar"
+    r = as_user(data.admin).get("/analytics/reports/" + q)
+    chart = _json_script(r, "builder-chart-data")
+    assert isinstance(chart, dict) and chart["labels"] == [
+        "2025"
+    ]  # decoded once: a chart, not a string
+    assert [s["label"] for s in chart["datasets"]] == ["Store"]  # the channel's label, not its code
+    assert b'<th class="text-end">Store</th>' in r.content
+    drill = as_user(data.admin).get("/analytics/reports/?fact=orders&dims=channel&measures=orders")
+    assert b">Store</a>" in drill.content and "f_channel=store" in drill.context["drill"]["store"]
+
+
+def test_dashboard_cards(data, as_user):
+    from relasi.commerce.tests import factories as f
+
+    p = f.product(category="Besar")
+    f.order(owner_id=data.rep.pk, lines=[(p, 1, 123_456_789)])
+    mart.refresh()
+    r = as_user(data.admin).get("/analytics/?period=12m")
+    cards = {str(c["kpi"].label): c for c in r.context["cards"]}
+    revenue = cards["Revenue"]
+    assert (
+        revenue["value"].endswith("M") and revenue["exact"].replace(",", "") == "IDR123456789"
+    )  # the exact amount in the panel
+    assert cards["Customer retention rate"]["delta_unit"] == "pts"
+    assert b"Formula" in r.content and b'class="stat text-nowrap"' in r.content
+
+
+def test_mart_status_time_is_formatted(data, as_user):
+    r = as_user(data.admin).get("/analytics/mart/")
+    assert r.status_code == 200 and r.context["refreshed_at"] is not None
+    assert b"+00:00" not in r.content

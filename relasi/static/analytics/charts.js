@@ -21,7 +21,14 @@
       tooltip: { callbacks: { label: (c) => c.dataset.label + ": " + value(round ? c.parsed : (d.horizontal ? c.parsed.x : c.parsed.y)) } } } };
     if (!round) {
       const axis = { ticks: { callback: (v) => compact(v) }, stacked: !!d.stacked };
-      options.scales = d.horizontal ? { x: axis, y: { stacked: !!d.stacked } } : { y: axis, x: { stacked: !!d.stacked } };
+      // Long category names (stores, reps, products) would push the bars off a phone screen
+      // or be cut at the canvas edge: shorten them on the axis; the tooltip shows them whole.
+      const room = Math.max(12, Math.round((canvas.parentElement || canvas).clientWidth / 16));
+      const names = { stacked: !!d.stacked, ticks: { callback: function (v) {
+        const label = String(this.getLabelForValue(v));
+        return label.length > room ? label.slice(0, room - 1) + "…" : label;
+      } } };
+      options.scales = d.horizontal ? { x: axis, y: names } : { y: axis, x: { stacked: !!d.stacked } };
       if (d.horizontal) options.indexAxis = "y";
     }
     new Chart(canvas, { type: d.type, data: { labels: d.labels, datasets: sets }, options: options });
