@@ -1,6 +1,8 @@
 """Exports of any filtered list: rows read straight from `values_list` when the columns allow
 it (no ORM object per row), CSV through core.csvutil, XLSX through a small streaming writer.
-Both escape spreadsheet formulas (SECURITY.md check 16) and keep memory flat at any size."""
+CSV cells that start like a formula get an apostrophe (SECURITY.md check 16); XLSX cells are typed
+(`inlineStr`), which spreadsheet programs never evaluate, so their text is written unchanged — a
+phone number reads "+62 812…", not "'+62 812…". Both keep memory flat at any size."""
 
 import math
 import re
@@ -16,7 +18,6 @@ from django.db import models
 from django.http import FileResponse, HttpResponse
 from django.utils.translation import gettext as _
 
-from relasi.core.csvutil import escape_cell
 from relasi.core.throttle import Limit
 
 EXPORT_LIMIT = Limit("export", 30, 600)  # per user: 30 exports in 10 minutes
@@ -181,7 +182,8 @@ def _xml_cell(value: Any) -> str:
         return f"<c><v>{value}</v></c>"
     if isinstance(value, datetime | date):
         value = value.isoformat(" ") if isinstance(value, datetime) else value.isoformat()
-    text = _ILLEGAL.sub("", escape_cell(value))[:32767]
+    # A typed string cell is data, never a formula (only <f> elements are evaluated).
+    text = _ILLEGAL.sub("", value if type(value) is str else str(value))[:32767]
     return f'<c t="inlineStr"><is><t xml:space="preserve">{escape(text)}</t></is></c>'
 
 

@@ -1,5 +1,6 @@
 import csv
 import io
+import zipfile
 
 import pytest
 from openpyxl import load_workbook
@@ -34,14 +35,23 @@ def test_xlsx_export_is_a_readable_workbook(personas, as_user):
     _person(personas.rep, "+cmd|' /C calc'!A0", "a@example.test", "Bandung")
     _person(personas.rep, "Siti \x01 Ñ <b>&", "b@example.test")
     _person(personas.other_rep, "Rahasia Tim B")
+    customer_actions.create_customer(
+        personas.rep, "person", {"name": "Nomor"}, phones_=["0812-3456-7890"]
+    )
     response = as_user(personas.rep).get("/customers/people/export/?format=xlsx")
     assert response.status_code == 200 and response.streaming
     assert response["Content-Disposition"].startswith("attachment;")
-    wb = load_workbook(io.BytesIO(b"".join(response.streaming_content)), read_only=True)
+    body = b"".join(response.streaming_content)
+    sheet = zipfile.ZipFile(io.BytesIO(body)).read("xl/worksheets/sheet1.xml").decode()
+    # Typed string cells: no formula element anywhere, so no apostrophe is needed.
+    assert "<f>" not in sheet and "<f " not in sheet and 't="inlineStr"' in sheet
+    wb = load_workbook(io.BytesIO(body), read_only=True)
     values = [list(row) for row in wb.worksheets[0].iter_rows(values_only=True)]
     flat = [str(v) for row in values for v in row if v is not None]
     assert values[0][0] == "Name" or values[0][0] == "Nama"
-    assert "'+cmd|' /C calc'!A0" in flat and "Siti  Ñ <b>&" in flat
+    assert "+cmd|' /C calc'!A0" in flat and "Siti  Ñ <b>&" in flat
+    assert not any(v.startswith("'") for v in flat)
+    assert any(v.startswith("+62") and "812" in v for v in flat)
     assert not any("Rahasia" in v for v in flat)
     assert AuditEvent.objects.filter(action="export", message__startswith="XLSX").exists()
 
