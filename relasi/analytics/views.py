@@ -59,17 +59,12 @@ COMPACT_FROM = 10_000_000  # rupiah: larger amounts are shortened on cards (Rp14
 
 
 def _display(kpi: kpis.KPI, value: Any, *, compact: bool = False) -> str:
-    from relasi.core.formatting import babel_locale, money, number
+    from relasi.core.formatting import compact_money, money, number
 
     if value is None:
         return "—"
     if kpi.unit == "money" and compact and abs(value) >= COMPACT_FROM:
-        from babel.numbers import format_compact_currency
-        from django.conf import settings
-
-        return format_compact_currency(
-            value, settings.DEFAULT_CURRENCY, locale=babel_locale(), fraction_digits=2
-        )
+        return compact_money(value)
     if kpi.unit == "money":
         return money(round(value))
     if kpi.unit == "percent":

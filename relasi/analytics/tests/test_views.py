@@ -165,7 +165,8 @@ def test_dashboard_cards(data, as_user):
     cards = {str(c["kpi"].label): c for c in r.context["cards"]}
     revenue = cards["Revenue"]
     assert (
-        revenue["value"].endswith("M") and revenue["exact"].replace(",", "") == "IDR123456789"
+        revenue["value"].endswith("M")
+        and revenue["exact"].replace(",", "").replace("\xa0", " ") == "IDR 123456789"
     )  # the exact amount in the panel
     assert cards["Customer retention rate"]["delta_unit"] == "pts"
     assert b"Formula" in r.content and b'class="stat text-nowrap"' in r.content
