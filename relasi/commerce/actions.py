@@ -17,9 +17,12 @@ from relasi.commerce.models import DeletedOrder, Order, OrderLine, Payment, Retu
 from relasi.core import audit, records
 from relasi.core.access import visible_to
 from relasi.core.choices import AuditAction
+from relasi.core.numbers import limit_of
 
 CENT = Decimal("0.01")
 MAX_LINES = 500
+MONEY_LIMIT = limit_of(Order, "total")  # every money column of commerce has the same shape
+QUANTITY_LIMIT = limit_of(OrderLine, "quantity")
 
 
 def local_date(at: dt.datetime) -> dt.date:
@@ -28,9 +31,12 @@ def local_date(at: dt.datetime) -> dt.date:
 
 def money(value: Any) -> Decimal:
     try:
-        return Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
+        number = Decimal(str(value)).quantize(CENT, rounding=ROUND_HALF_UP)
     except (InvalidOperation, ValueError) as exc:
         raise ValidationError(_("%(value)s is not an amount.") % {"value": value}) from exc
+    if not MONEY_LIMIT.fits(number):
+        raise ValidationError(MONEY_LIMIT.message())
+    return number
 
 
 class Resolver:
@@ -180,6 +186,14 @@ def _clean(data: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
             err(f"lines.{i}", _("Quantity must be positive and amounts not negative."))
             continue
         total = (qty * price - discount).quantize(CENT, rounding=ROUND_HALF_UP)
+        if not QUANTITY_LIMIT.fits(qty):
+            err(f"lines.{i}", QUANTITY_LIMIT.message(_("The quantity")))
+            continue
+        if not MONEY_LIMIT.fits(qty * price) or (
+            cost is not None and not MONEY_LIMIT.fits(qty * cost)
+        ):
+            err(f"lines.{i}", MONEY_LIMIT.message(_("The line total")))
+            continue
         lines.append(
             {
                 "line_no": i,
@@ -193,10 +207,20 @@ def _clean(data: dict[str, Any], resolver: Resolver) -> dict[str, Any]:
                 "line_total": total,
             }
         )
-    if errors:
-        raise ValidationError(errors)
     subtotal = sum((ln["quantity"] * ln["unit_price"] for ln in lines), Decimal(0))
     costs = [ln["unit_cost"] * ln["quantity"] for ln in lines if ln["unit_cost"] is not None]
+    if not MONEY_LIMIT.fits(subtotal) or not MONEY_LIMIT.fits(sum(costs, Decimal(0))):
+        err("lines", MONEY_LIMIT.message(_("The order total")))
+    payments = data.get("payments") or []
+    try:
+        paid = sum((money(p.get("amount", 0)) for p in payments), Decimal(0))
+    except ValidationError as exc:
+        err("payments", exc.messages[0])
+    else:
+        if not MONEY_LIMIT.fits(paid):
+            err("payments", MONEY_LIMIT.message(_("The sum of the payments")))
+    if errors:
+        raise ValidationError(errors)
     fields = {
         "source": source,
         "external_id": external_id,
@@ -416,10 +440,16 @@ def add_payment(
 ) -> Payment:
     if method not in PaymentMethod.values:
         raise ValidationError({"method": [_("Unknown payment method.")]})
-    value = money(amount)
+    try:
+        value = money(amount)
+    except ValidationError as exc:
+        raise ValidationError({"amount": exc.messages}) from exc
     if value <= 0:
         raise ValidationError({"amount": [_("The amount must be positive.")]})
     with transaction.atomic():
+        Order.objects.select_for_update().filter(pk=order.pk).first()  # serialise the sum
+        before = order.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+        MONEY_LIMIT.check(before + value, "amount", _("The order's paid total"))
         payment = Payment.objects.create(
             order=order,
             method=method,

@@ -3,34 +3,40 @@
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
+from django.db import transaction
 from django.http import HttpRequest
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from relasi.commerce import actions
-from relasi.commerce.models import Order, Store
+from relasi.commerce.models import Order, OrderLine, Payment, ReturnLine, Store
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.api import PageOut, check, page_of
+from relasi.core.numbers import column
 
 router = Router(tags=["commerce"])
 MAX_BATCH = 1000
+
+
+Quantity = Annotated[Decimal, column(OrderLine, "quantity", gt=0)]
+Price = Annotated[Decimal, column(OrderLine, "unit_price", ge=0)]
 
 
 class LineIn(Schema):
     sku: str | None = None
     product_id: int | None = None
     description: str | None = None
-    quantity: Decimal = Decimal(1)
-    unit_price: Decimal | None = None
-    discount: Decimal = Decimal(0)
-    unit_cost: Decimal | None = None
+    quantity: Quantity = Decimal(1)
+    unit_price: Price | None = None
+    discount: Price = Decimal(0)
+    unit_cost: Price | None = None
 
 
 class PaymentIn(Schema):
     method: str = "cash"
-    amount: Decimal
+    amount: Annotated[Decimal, column(Payment, "amount", gt=0)]
     paid_at: dt.datetime | None = None
     reference: str = ""
 
@@ -137,7 +143,9 @@ class StoreOut(StoreIn):
 class ReturnIn(Schema):
     reason: str
     note: str = ""
-    lines: list[tuple[int, Decimal]] = Field(..., description="[[order line id, quantity], ...]")
+    lines: list[tuple[int, Annotated[Decimal, column(ReturnLine, "quantity", gt=0)]]] = Field(
+        ..., description="[[order line id, quantity], ...]"
+    )
 
 
 class AmountOut(Schema):
@@ -194,10 +202,14 @@ def get_order(request: HttpRequest, order_id: int) -> Any:
 def create_order(request: HttpRequest, body: OrderIn) -> Any:
     """Create an order, or update the one with the same (source, external_id)."""
     user = check(request, "commerce", "add")
-    order, outcome = actions.ingest_order(user, _payload(body))
-    if outcome != "created" and not visible_to(user, Order.objects.filter(pk=order.pk)).exists():
-        raise HttpError(404, "Not found.")
-    result = {"status": outcome, "order": _detail(order)}
+    with transaction.atomic():  # a request that fails, even while answering, leaves nothing
+        order, outcome = actions.ingest_order(user, _payload(body))
+        if (
+            outcome != "created"
+            and not visible_to(user, Order.objects.filter(pk=order.pk)).exists()
+        ):
+            raise HttpError(404, "Not found.")
+        result = {"status": outcome, "order": _detail(order)}
     return Status(201, result) if outcome == "created" else result
 
 
