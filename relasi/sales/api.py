@@ -5,7 +5,7 @@ caller may not see is a 404; writes need the record's `version` (409 if stale)."
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -116,6 +116,8 @@ class ConvertIn(Schema):
     deal_name: str = ""
     pipeline_id: int | None = None
     value: Decimal | None = None
+    # Which value the new deal keeps: the typed one (default) or the product lines' sum.
+    value_source: Literal["typed", "lines"] | None = None
     expected_close_date: dt.date | None = None
     force: bool = False
 
@@ -174,6 +176,7 @@ class DealOut(Schema):
     customer_id: int | None
     organization_id: int | None
     value: Decimal
+    value_source: str
     currency: str
     expected_close_date: dt.date | None
     closed_at: dt.datetime | None
@@ -203,6 +206,7 @@ class DealIn(Schema):
     customer_id: int | None = None
     organization_id: int | None = None
     value: Decimal = Field(default=Decimal(0), ge=0)
+    value_source: Literal["typed", "lines"] | None = None
     currency: str | None = None
     expected_close_date: dt.date | None = None
     forecast_category: str | None = None
@@ -216,6 +220,7 @@ class DealPatch(Schema):
     customer_id: int | None = None
     organization_id: int | None = None
     value: Decimal | None = Field(default=None, ge=0)
+    value_source: Literal["typed", "lines"] | None = None
     expected_close_date: dt.date | None = None
     forecast_category: str | None = None
     forecast_override: str | None = None
@@ -569,6 +574,7 @@ def convert_lead(request: ApiRequest, pk: int, payload: ConvertIn) -> Lead:
             organization=str(payload.organization) if payload.organization is not None else None,
             create_deal=payload.create_deal,
             deal=deal,
+            value_source=payload.value_source,
             force=payload.force,
             expected_version=payload.version,
         )
@@ -628,6 +634,7 @@ def create_deal(request: ApiRequest, payload: DealIn) -> Status:
     data: dict[str, Any] = {
         "name": payload.name,
         "value": payload.value,
+        "value_source": payload.value_source,
         "expected_close_date": payload.expected_close_date,
     }
     if payload.pipeline_id:

@@ -99,6 +99,13 @@ class DealStatus(models.TextChoices):
     LOST = "lost", _("Lost")
 
 
+class DealValueSource(models.TextChoices):
+    """Where a deal's value comes from: what the rep typed, or the sum of its product lines."""
+
+    TYPED = "typed", _("The value typed in")
+    LINES = "lines", _("The sum of the product lines")
+
+
 class ForecastCategory(models.TextChoices):
     COMMIT = "commit", _("Commit")
     BEST_CASE = "best_case", _("Best case")

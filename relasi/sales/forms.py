@@ -12,7 +12,13 @@ from relasi.core.forms import TagField
 from relasi.customers.choices import Kind
 from relasi.customers.models import Customer
 from relasi.sales import webforms
-from relasi.sales.choices import DisqualifyReason, ForecastCategory, LeadStatus, RuleMatch
+from relasi.sales.choices import (
+    DealValueSource,
+    DisqualifyReason,
+    ForecastCategory,
+    LeadStatus,
+    RuleMatch,
+)
 from relasi.sales.models import (
     AssignmentRule,
     Deal,
@@ -126,12 +132,36 @@ class ConvertForm(forms.Form):
     value = forms.DecimalField(
         label=_("Value"), required=False, min_value=0, max_digits=18, decimal_places=2
     )
+    value_source = forms.ChoiceField(
+        label=_("Which value does the deal keep?"),
+        choices=DealValueSource.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
     expected_close_date = forms.DateField(
         label=_("Expected close date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     force = forms.BooleanField(required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        # A value typed on this page and "use the line total" contradict each other: ask.
+        if (
+            data.get("create_deal")
+            and data.get("value_source") == DealValueSource.LINES
+            and "value" in self.changed_data
+            and data.get("value")
+        ):
+            self.add_error(
+                "value_source",
+                _(
+                    "You typed a value but chose the product line total: choose which one "
+                    "the deal keeps."
+                ),
+            )
+        return data
 
 
 class DealForm(OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
@@ -146,6 +176,7 @@ class DealForm(OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
             "customer",
             "organization",
             "value",
+            "value_source",
             "currency",
             "price_list",
             "expected_close_date",

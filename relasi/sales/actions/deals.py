@@ -5,6 +5,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +13,7 @@ from relasi.core import audit, records
 from relasi.core.choices import AuditAction
 from relasi.customers.choices import Kind
 from relasi.sales import pricing
-from relasi.sales.choices import DealStatus, ForecastCategory, StageKind
+from relasi.sales.choices import DealStatus, DealValueSource, ForecastCategory, StageKind
 from relasi.sales.models import Deal, DealLine, DealStageChange, Pipeline, Product, Stage
 from relasi.sales.money import line_amounts
 
@@ -23,6 +24,7 @@ EDITABLE = (
     "customer",
     "organization",
     "value",
+    "value_source",
     "currency",
     "price_list",
     "expected_close_date",
@@ -92,8 +94,37 @@ def _clean_lines(
     return out
 
 
-def set_lines(actor: Any, deal: Deal, lines: list[dict[str, Any]]) -> Deal:
-    """Replace the deal's product lines; the deal value becomes their sum."""
+def lines_total(lines: list[dict[str, Any]], currency: str, price_list: Any = None) -> Decimal:
+    """What `lines` would add up to on a deal (prices from the price list when left empty);
+    shown beside a typed value so the rep can choose between them."""
+    clean = _clean_lines(lines, currency, price_list)
+    return sum((row["line_total"] for row in clean), Decimal(0))
+
+
+def _source(value_source: str | None) -> str | None:
+    if value_source in (None, ""):
+        return None
+    if value_source not in DealValueSource.values:
+        raise ValidationError({"value_source": [_("Choose the typed value or the lines.")]})
+    return str(value_source)
+
+
+def default_value_source(value: Any) -> str:
+    """Without an explicit choice a value the user typed (anything above zero) is kept."""
+    try:
+        typed = Decimal(str(value)) > 0 if value not in (None, "") else False
+    except ArithmeticError:
+        typed = False
+    return DealValueSource.TYPED if typed else DealValueSource.LINES
+
+
+def set_lines(
+    actor: Any, deal: Deal, lines: list[dict[str, Any]], *, value_source: str | None = None
+) -> Deal:
+    """Replace the deal's product lines. The deal value becomes their sum only when its value
+    source is "lines" (the deal's own setting, or `value_source` chosen now); a typed value
+    is kept."""
+    source = _source(value_source) or deal.value_source
     clean = _clean_lines(lines, deal.currency, deal.price_list)
     with transaction.atomic():
         before = [f"{line.description} × {line.quantity}" for line in deal.lines.all()]
@@ -103,9 +134,15 @@ def set_lines(actor: Any, deal: Deal, lines: list[dict[str, Any]]) -> Deal:
         changes: dict[str, Any] = {
             "lines": [before, [f"{r['description']} × {r['quantity']}" for r in clean]]
         }
-        if clean:
-            Deal.objects.filter(pk=deal.pk).update(value=total)
+        update: dict[str, Any] = {}
+        if source != deal.value_source:
+            update["value_source"] = source
+            changes["value_source"] = [deal.value_source, source]
+        if clean and source == DealValueSource.LINES and total != deal.value:
+            update["value"] = total
             changes["value"] = [str(deal.value), str(total)]
+        if update:
+            Deal.objects.filter(pk=deal.pk).update(**update)
         audit.record(actor, AuditAction.UPDATE, deal, changes=changes)
         deal.refresh_from_db()
     return deal
@@ -114,7 +151,12 @@ def set_lines(actor: Any, deal: Deal, lines: list[dict[str, Any]]) -> Deal:
 def create_deal(
     actor: Any, data: dict[str, Any], *, lines: list[dict] | None = None, tags: Any = None
 ) -> Deal:
+    """Create a deal (and its lines). `value_source` in `data` says whether the lines' sum
+    replaces the typed value; without it a typed value above zero is kept."""
     data = {k: v for k, v in data.items() if k in EDITABLE}
+    data["value_source"] = _source(data.get("value_source")) or default_value_source(
+        data.get("value")
+    )
     if not data.get("pipeline"):
         data["pipeline"] = (
             data["stage"].pipeline
@@ -157,6 +199,7 @@ def update_deal(
     lines: list[dict] | None = None,
 ) -> Deal:
     data = {k: v for k, v in data.items() if k in EDITABLE}
+    data = _value_change(deal, data, lines)
     stage = data.pop("stage", None)
     merged = {"pipeline": data.get("pipeline", deal.pipeline), "stage": stage or deal.stage}
     if "pipeline" in data and data["pipeline"].pk != deal.pipeline_id and stage is None:
@@ -170,8 +213,36 @@ def update_deal(
         if stage is not None and stage.pk != updated.stage_id:
             updated = move_deal(actor, updated, stage)
         if lines is not None:
-            updated = set_lines(actor, updated, lines)
+            updated = set_lines(actor, updated, lines, value_source=data.get("value_source"))
     return updated
+
+
+def _value_change(deal: Deal, data: dict[str, Any], lines: list[dict] | None) -> dict[str, Any]:
+    """A new value typed on a deal whose value follows its lines keeps the typed value
+    (never overwritten silently); asking for "lines" while typing a new value is refused."""
+    source = _source(data.get("value_source"))
+    typed = "value" in data and data["value"] is not None and Decimal(data["value"]) != deal.value
+    if typed and source is None:
+        source = DealValueSource.TYPED
+    has_lines = bool(lines) if lines is not None else deal.lines.exists()
+    if typed and source == DealValueSource.LINES and has_lines:
+        raise ValidationError(
+            {
+                "value": [
+                    _(
+                        "You typed a new value but chose the sum of the product lines: "
+                        "choose which one the deal keeps."
+                    )
+                ]
+            }
+        )
+    if source is None:
+        data.pop("value_source", None)
+        return data
+    data["value_source"] = source
+    if source == DealValueSource.LINES and lines is None and has_lines:
+        data["value"] = deal.lines.aggregate(total=Sum("line_total"))["total"] or Decimal(0)
+    return data
 
 
 def move_deal(

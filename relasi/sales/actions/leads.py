@@ -302,6 +302,20 @@ def _resolve(
     return customer, False
 
 
+def interest_lines(lead: Lead) -> list[dict[str, Any]]:
+    """The deal lines a conversion starts from: one unit of the product of interest."""
+    return [{"product": lead.product_interest, "quantity": 1}] if lead.product_interest_id else []
+
+
+def conversion_lines_total(lead: Lead) -> Any:
+    """What the deal's lines would add up to (None without lines): shown beside the typed
+    value on the conversion page so the rep chooses which one the deal keeps."""
+    from relasi.sales.actions import deals as deal_actions
+
+    lines = interest_lines(lead)
+    return deal_actions.lines_total(lines, lead.currency) if lines else None
+
+
 def convert_lead(
     actor: Any,
     lead: Lead,
@@ -310,11 +324,15 @@ def convert_lead(
     organization: Any = "auto",
     create_deal: bool = False,
     deal: dict[str, Any] | None = None,
+    value_source: str | None = None,
     force: bool = False,
     expected_version: int | None = None,
 ) -> Lead:
     """Convert: link or create the person and/or organisation (through the duplicate check),
-    optionally open a deal, and keep the lead as the history of how the customer arrived."""
+    optionally open a deal, and keep the lead as the history of how the customer arrived.
+
+    The deal keeps the value typed (or the lead's expected value) unless `value_source` is
+    "lines": then the product lines' sum replaces it."""
     from relasi.sales.actions import deals as deal_actions
 
     if lead.status == LeadStatus.CONVERTED:
@@ -385,9 +403,9 @@ def convert_lead(
             deal_data.setdefault("source", lead.source)
             deal_data["customer"] = person_obj or org_obj
             deal_data["organization"] = org_obj
-            lines = []
-            if lead.product_interest_id and not deal_data.get("lines"):
-                lines = [{"product": lead.product_interest, "quantity": 1}]
+            if value_source:
+                deal_data["value_source"] = value_source
+            lines = [] if deal_data.get("lines") else interest_lines(lead)
             new_deal = deal_actions.create_deal(
                 actor, deal_data, lines=deal_data.pop("lines", None) or lines
             )

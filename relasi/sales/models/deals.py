@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core.models import BaseRecord, TimestampedModel, VersionedModel
-from relasi.sales.choices import DealStatus, ForecastCategory, StageKind
+from relasi.sales.choices import DealStatus, DealValueSource, ForecastCategory, StageKind
 from relasi.sales.models.products import PriceList, Product, default_currency
 
 
@@ -115,6 +115,13 @@ class Deal(BaseRecord):
         related_name="organization_deals",
     )
     value = models.DecimalField(_("value"), max_digits=18, decimal_places=2, default=Decimal(0))
+    # A typed value is never replaced by the lines' sum unless the rep chooses "lines".
+    value_source = models.CharField(
+        _("value comes from"),
+        max_length=10,
+        choices=DealValueSource.choices,
+        default=DealValueSource.TYPED,
+    )
     currency = models.CharField(_("currency"), max_length=3, default=default_currency)
     price_list = models.ForeignKey(
         PriceList,

@@ -1,6 +1,7 @@
 """Deals: list/detail/edit, product lines, forecast categories and the Kanban board."""
 
 import datetime as dt
+from decimal import Decimal
 from typing import Any
 from urllib.parse import urlencode
 
@@ -70,6 +71,8 @@ class DealViewSet(RecordViewSet):
         data, tags = self.form_data(form)
         if not data.get("stage"):
             data.pop("stage", None)
+        if "value_source" not in form.changed_data:  # only a choice made now counts
+            data.pop("value_source", None)
         return actions.update_deal(actor, obj, data, expected_version=version, tags=tags)
 
     def delete(self, actor: Any, obj: Any) -> None:
@@ -80,9 +83,11 @@ class DealViewSet(RecordViewSet):
         changes = obj.stage_changes.select_related("from_stage", "to_stage", "by").order_by(
             "at", "id"
         )
+        lines = list(obj.lines.select_related("product"))
         return {
             "deal": obj,
-            "lines": obj.lines.select_related("product"),
+            "lines": lines,
+            "lines_total": sum((ln.line_total for ln in lines), Decimal(0)) if lines else None,
             "stage_changes": changes,
             "stages": obj.pipeline.stages.all(),
             "lost_reasons": LostReason.objects.filter(active=True),
@@ -109,7 +114,12 @@ def deal_lines(request: HttpRequest, pk: int) -> HttpResponse:
     formset = DealLineFormSet(request.POST or None, initial=initial)
     if request.method == "POST" and formset.is_valid():
         try:
-            actions.set_lines(request.user, deal, formset_lines(formset))
+            actions.set_lines(
+                request.user,
+                deal,
+                formset_lines(formset),
+                value_source=request.POST.get("value_source") or None,
+            )
         except ValidationError as exc:
             error_messages(request, exc)
         else:
@@ -118,7 +128,17 @@ def deal_lines(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "sales/lines_form.html",
-        {"object": deal, "formset": formset, "cancel_url": deal.get_absolute_url()},
+        {
+            "object": deal,
+            "formset": formset,
+            "cancel_url": deal.get_absolute_url(),
+            "value_choice": {
+                "source": request.POST.get("value_source") or deal.value_source,
+                "value": deal.value,
+                "currency": deal.currency,
+                "lines_total": sum((ln.line_total for ln in deal.lines.all()), Decimal(0)),
+            },
+        },
     )
 
 

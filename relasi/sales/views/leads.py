@@ -16,6 +16,7 @@ from relasi.core import records
 from relasi.core.access import visible_to
 from relasi.core.views import require
 from relasi.core.viewsets import ADD_TAG, ASSIGN_OWNER, DELETE, Column, RecordViewSet
+from relasi.sales.actions import deals as deal_actions
 from relasi.sales.actions import leads as actions
 from relasi.sales.choices import OPEN_LEAD_STATUSES
 from relasi.sales.filtersets import LeadFilterSet
@@ -162,11 +163,13 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
     lead = fetch(request, Lead.objects.all(), pk, "change")
     require(request, "customers", "view")
     found = actions.duplicate_candidates(request.user, lead)
+    lines_total = actions.conversion_lines_total(lead)
     form = ConvertForm(
         request.POST or None,
         initial={
             "deal_name": lead.interest or lead.company or lead.name,
             "value": lead.expected_value,
+            "value_source": deal_actions.default_value_source(lead.expected_value),
             "pipeline": Pipeline.objects.filter(active=True)
             .order_by("-is_default", "order")
             .first(),
@@ -195,6 +198,7 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
                 organization=d["organization"] or None,
                 create_deal=d["create_deal"],
                 deal=deal,
+                value_source=d["value_source"] or None,
                 force=True,  # the user saw the candidates on this page
                 expected_version=version_of(request),
             )
@@ -211,4 +215,8 @@ def lead_convert(request: HttpRequest, pk: int) -> HttpResponse:
                 or converted.converted_organization
             )
             return redirect(target.get_absolute_url() if target else lead.get_absolute_url())
-    return render(request, "sales/lead_convert.html", {"lead": lead, "found": found, "form": form})
+    return render(
+        request,
+        "sales/lead_convert.html",
+        {"lead": lead, "found": found, "form": form, "lines_total": lines_total},
+    )
