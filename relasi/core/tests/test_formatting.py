@@ -37,3 +37,38 @@ def test_compact_money_is_spaced_and_localised():
 
 def test_empty_money_is_a_dash():
     assert formatting.money(None) == "—" and formatting.money("") == "—"
+
+
+@pytest.mark.parametrize(
+    ("lang", "day", "moment"),
+    [("en", "3 Dec 2026", "3 Dec 2026 18:53"), ("id", "3 Des 2026", "3 Des 2026 18.53")],
+)
+def test_every_date_filter_gives_the_same_shape(lang, day, moment):
+    """A page mixes `{{ d }}`, `|date:"SHORT_DATE_FORMAT"` and `|date:"DATE_FORMAT"`: all alike."""
+    from datetime import date, datetime
+    from zoneinfo import ZoneInfo
+
+    from django.template import Context, Template
+
+    d = date(2026, 12, 3)
+    dt = datetime(2026, 12, 3, 11, 53, tzinfo=ZoneInfo("UTC"))  # 18:53 in Jakarta
+    tpl = Template(
+        "{{ d }}|{{ d|date:'SHORT_DATE_FORMAT' }}|{{ d|date:'DATE_FORMAT' }}"
+        "#{{ dt }}|{{ dt|date:'SHORT_DATETIME_FORMAT' }}|{{ dt|date:'DATETIME_FORMAT' }}"
+    )
+    with translation.override(lang):
+        dates, moments = tpl.render(Context({"d": d, "dt": dt})).split("#")
+    assert set(dates.split("|")) == {day}
+    assert set(moments.split("|")) == {moment}
+
+
+@pytest.mark.parametrize("lang", ["en", "id"])
+def test_typed_dates_are_read_day_first(lang):
+    from datetime import date
+
+    from django import forms
+
+    field = forms.DateField()
+    with translation.override(lang):
+        assert field.clean("03/12/2026") == date(2026, 12, 3)
+        assert field.clean("2026-12-03") == date(2026, 12, 3)
