@@ -24,9 +24,10 @@ messages: $(STAMP)
 setup: $(STAMP) messages
 	@$(RUN_ENV) $(PY) manage.py setup --collectstatic
 
+# The seed's summary goes to the terminal; its JSON log lines (UTC, for machines) to var/seed.log.
 run: setup
-	@mkdir -p var; $(RUN_ENV) $(PY) manage.py seed --if-empty > var/seed.log 2>&1 || { cat var/seed.log; exit 1; }
-	@head -1 var/seed.log
+	@mkdir -p var; $(RUN_ENV) $(PY) manage.py seed --if-empty > var/seed.out 2> var/seed.log || { cat var/seed.log var/seed.out; exit 1; }
+	@head -1 var/seed.out
 	@echo; echo "  Relasi is running at http://$(HOST):$(PORT)/"; \
 	if [ -f var/demo-credentials.txt ]; then sed 's/^/  /' var/demo-credentials.txt; fi; echo
 	@$(RUN_ENV) $(PY) manage.py db_worker --interval 1 --no-reload > var/worker.log 2>&1 & \
