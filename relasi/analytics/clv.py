@@ -3,6 +3,11 @@
 * BG/NBD — Fader, Hardie & Lee (2005), "Counting Your Customers the Easy Way: An Alternative
   to the Pareto/NBD Model", Marketing Science 24(2). Published CDNOW fit (weeks):
   r = 0.243, α = 4.414, a = 0.793, b = 2.426.
+* MBG/NBD — Batislam, Denizel & Filiztekin (2007), "Empirical validation and comparison of
+  models for customer base analysis", International Journal of Research in Marketing 24(3):
+  the BG/NBD story with one more drop-out chance at time zero, right after the first purchase,
+  so a one-time buyer silent for years is not counted as alive (BG/NBD gives every customer
+  without a repeat purchase P(alive) = 1). The default purchase model.
 * Gamma-Gamma — Fader, Hardie & Lee (2005), "RFM and CLV: Using Iso-Value Curves for Customer
   Base Analysis", Journal of Marketing Research 42(4). Published CDNOW fit: p = 6.25,
   q = 3.74, γ = 15.44.
@@ -90,24 +95,31 @@ def _bg(params: dict[str, float] | tuple) -> tuple[float, float, float, float]:
 
 class _BGData:
     """Collapsed rows plus the distinct x values: the special functions (the costly part) are
-    evaluated once per distinct x, the logs once per row."""
+    evaluated once per distinct x, the logs once per row.
 
-    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray) -> None:
+    `modified` switches to MBG/NBD, whose likelihood is BG/NBD's with x + 1 drop-out chances
+    instead of x: B(a, b + x + 1) for B(a, b + x), a/(b + x) for a/(b + x − 1), and the
+    "dropped out after the last purchase" branch open to customers with x = 0 too."""
+
+    def __init__(self, x: np.ndarray, t_x: np.ndarray, T: np.ndarray, w: np.ndarray,
+                 modified: bool = False) -> None:  # fmt: skip
         self.xs, self.inv = np.unique(x, return_inverse=True)
         self.x, self.t_x, self.T, self.w = x, t_x, T, w
-        self.pos = x > 0
+        self.shift = 1.0 if modified else 0.0
+        self.pos = np.ones(len(x), dtype=bool) if modified else x > 0
         self.wx = np.bincount(self.inv, weights=w, minlength=len(self.xs))
-        self.xm1 = np.where(self.pos, x - 1, 0.0)
+        self.xm1 = np.where(self.pos, x - 1 + self.shift, 0.0)
 
 
 def _bg_objective(theta: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]:
     r, alpha, a, b = np.exp(theta)
     xs, x, w, pos = d.xs, d.x, d.w, d.pos
+    xb = xs + d.shift  # drop-out chances: x (BG/NBD) or x + 1 (MBG/NBD)
     # per distinct x
-    lead = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xs) - betaln(a, b)
+    lead = gammaln(r + xs) - gammaln(r) + r * np.log(alpha) + betaln(a, b + xb) - betaln(a, b)
     dr_x = digamma(r + xs) - digamma(r) + np.log(alpha)
-    dab_x = digamma(a + b) - digamma(a + b + xs)
-    db_x = dab_x + digamma(b + xs) - digamma(b)
+    dab_x = digamma(a + b) - digamma(a + b + xb)
+    db_x = dab_x + digamma(b + xb) - digamma(b)
     # per row
     lat = np.log(alpha + d.T)
     ltx = np.log(alpha + d.t_x)
@@ -132,14 +144,15 @@ def _bg_objective(theta: np.ndarray, d: _BGData) -> tuple[float, np.ndarray]:
     return -total, -grad
 
 
-def fit_bgnbd(x: Any, t_x: Any, T: Any, *, start: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0)) -> Fit:
-    """Maximum-likelihood BG/NBD parameters (r, α, a, b)."""
+def fit_bgnbd(x: Any, t_x: Any, T: Any, *, start: tuple[float, ...] = (1.0, 1.0, 1.0, 1.0),
+              modified: bool = False) -> Fit:  # fmt: skip
+    """Maximum-likelihood BG/NBD parameters (r, α, a, b); MBG/NBD with `modified`."""
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     (ux, ut, uT), w = _collapse(x, t_x, T)
     # α is on the time scale: start it near the mean observation length.
     theta0 = np.log([start[0], max(float(np.mean(T)), 1e-3) * start[1] / 4, start[2], start[3]])
     with single_thread_blas():
-        res = _minimize_bg(theta0, _BGData(ux, ut, uT, w))
+        res = _minimize_bg(theta0, _BGData(ux, ut, uT, w, modified))
     r, alpha, a, b = np.exp(res.x)
     return Fit(
         {"r": float(r), "alpha": float(alpha), "a": float(a), "b": float(b)},
@@ -150,6 +163,31 @@ def fit_bgnbd(x: Any, t_x: Any, T: Any, *, start: tuple[float, ...] = (1.0, 1.0,
         len(ux),
         str(res.message),
     )
+
+
+def fit_mbgnbd(x: Any, t_x: Any, T: Any) -> Fit:
+    """Maximum-likelihood MBG/NBD parameters (r, α, a, b)."""
+    return fit_bgnbd(x, t_x, T, modified=True)
+
+
+BGNBD, MBGNBD = "bgnbd", "mbgnbd"
+MODELS = (MBGNBD, BGNBD)
+
+
+def fit_purchases(model: str, x: Any, t_x: Any, T: Any) -> Fit:
+    """The purchase model by name: "mbgnbd" (default) or "bgnbd"."""
+    return fit_bgnbd(x, t_x, T, modified=model != BGNBD)
+
+
+def mbgnbd_loglik(params: dict[str, float] | tuple, x: Any, t_x: Any, T: Any) -> np.ndarray:
+    """Per-customer MBG/NBD log-likelihood (Batislam et al. 2007, equation 4, in log form)."""
+    r, alpha, a, b = _bg(params)
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
+    a2 = betaln(a, b + x + 1) - betaln(a, b)
+    a3 = -(r + x) * np.log(alpha + T)
+    a4 = np.log(a) - np.log(b + x) - (r + x) * np.log(alpha + t_x)
+    return a1 + a2 + np.logaddexp(a3, a4)
 
 
 def _minimize_bg(theta0: np.ndarray, data: "_BGData") -> Any:
@@ -164,36 +202,49 @@ def _minimize_bg(theta0: np.ndarray, data: "_BGData") -> Any:
     )
 
 
-def p_alive(params: dict[str, float], x: Any, t_x: Any, T: Any) -> np.ndarray:
+def _odds_dead(model: str, params: dict[str, float], x: np.ndarray, t_x: np.ndarray,
+               T: np.ndarray) -> np.ndarray:  # fmt: skip
+    """P(dropped out) / P(alive) given (x, t_x, T). BG/NBD: 0 without a repeat purchase (no
+    drop-out chance before one); MBG/NBD: a/(b + x)·… for every customer."""
     r, alpha, a, b = _bg(params)
-    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    k = 0.0 if model == BGNBD else 1.0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        odds = (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
-    return np.where(x > 0, 1.0 / (1.0 + odds), 1.0)
+        odds = (a / np.maximum(b + x - 1 + k, 1e-300)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
+    return np.where(x > 0, odds, 0.0) if model == BGNBD else odds
 
 
-def expected_purchases(params: dict[str, float], t: float, x: Any, t_x: Any, T: Any) -> np.ndarray:
-    """E[Y(t) | x, t_x, T]: purchases expected in the next `t` time units (equation 10)."""
+def p_alive(params: dict[str, float], x: Any, t_x: Any, T: Any, model: str = BGNBD) -> np.ndarray:
+    x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
+    return 1.0 / (1.0 + _odds_dead(model, params, x, t_x, T))
+
+
+def expected_purchases(params: dict[str, float], t: float, x: Any, t_x: Any, T: Any,
+                       model: str = BGNBD) -> np.ndarray:  # fmt: skip
+    """E[Y(t) | x, t_x, T]: purchases expected in the next `t` time units (BG/NBD equation 10;
+    MBG/NBD: Batislam et al. 2007, equation 8)."""
     r, alpha, a, b = _bg(params)
     x, t_x, T = (np.asarray(v, dtype=float) for v in (x, t_x, T))
     if t <= 0:
         return np.zeros_like(x)
+    k = 0.0 if model == BGNBD else 1.0
     z = t / (alpha + T + t)
-    head = (a + b + x - 1) / (a - 1) if a > 1 else (a + b + x - 1) / max(a - 1, -0.999999)
-    body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z)
-    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        odds = (a / np.maximum(b + x - 1, 1e-300)) * ((alpha + T) / (alpha + t_x)) ** (r + x)
-    denom = 1 + np.where(x > 0, odds, 0.0)
-    out = head * body / denom
+    head = (a + b + x - 1 + k) / (a - 1) if a > 1 else (a + b + x - 1 + k) / max(a - 1, -0.999999)
+    body = 1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp2f1(
+        r + x, b + x + k, a + b + x - 1 + k, z
+    )
+    out = head * body / (1 + _odds_dead(model, params, x, t_x, T))
     return np.nan_to_num(out, nan=0.0, posinf=0.0, neginf=0.0).clip(min=0)
 
 
-def expected_repeat_unconditional(params: dict[str, float], t: Any) -> np.ndarray:
+def expected_repeat_unconditional(params: dict[str, float], t: Any,
+                                  model: str = BGNBD) -> np.ndarray:  # fmt: skip
     """E[X(t)] for a new customer: repeat purchases expected within `t` of the first one."""
     r, alpha, a, b = _bg(params)
     t = np.asarray(t, dtype=float)
     z = t / (alpha + t)
-    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+    if model == BGNBD:
+        return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, z))
+    return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b + 1, a + b, z))
 
 
 # --- Gamma-Gamma ----------------------------------------------------------------------------------
@@ -289,6 +340,7 @@ def clv(
     months: int = 12,
     annual_discount: float = 0.10,
     weeks_per_month: float = 52.1775 / 12,
+    model: str = "bgnbd",
 ) -> np.ndarray:
     """Discounted margin over `months`: Σ_i (E[Y(i)] − E[Y(i−1)]) · spend · margin / (1+d)^i,
     month by month, with d the monthly rate equivalent to `annual_discount`."""
@@ -296,7 +348,7 @@ def clv(
     total = np.zeros(len(np.asarray(x)))
     prev = np.zeros_like(total)
     for i in range(1, months + 1):
-        cur = expected_purchases(bg, i * weeks_per_month, x, t_x, T)
+        cur = expected_purchases(bg, i * weeks_per_month, x, t_x, T, model)
         total += (cur - prev) / (1 + d) ** i
         prev = cur
     return total * np.asarray(spend, dtype=float) * np.asarray(margin, dtype=float)
@@ -304,10 +356,15 @@ def clv(
 
 # --- simulation (tests and benchmarks) ------------------------------------------------------------
 def simulate_bgnbd(
-    params: dict[str, float], n: int, T: float | np.ndarray, seed: int = 0
+    params: dict[str, float],
+    n: int,
+    T: float | np.ndarray,
+    seed: int = 0,
+    modified: bool = False,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Customers from the BG/NBD story: Poisson purchases at a gamma(r, α) rate, and after each
-    purchase a beta(a, b) chance of dropping out. Returns (x, t_x, T)."""
+    purchase a beta(a, b) chance of dropping out (MBG/NBD, `modified`: also right after the
+    first purchase, at time zero). Returns (x, t_x, T)."""
     rng = np.random.default_rng(seed)
     r, alpha, a, b = _bg(params)
     lam = rng.gamma(r, 1 / alpha, n)
@@ -315,9 +372,9 @@ def simulate_bgnbd(
     T_arr = np.broadcast_to(np.asarray(T, dtype=float), (n,)).copy()
     x = np.zeros(n)
     t_x = np.zeros(n)
-    alive = np.ones(n, dtype=bool)
+    alive = rng.random(n) >= p if modified else np.ones(n, dtype=bool)
     t = np.zeros(n)
-    active = np.arange(n)
+    active = np.flatnonzero(alive)
     while active.size:
         t[active] += rng.exponential(1 / lam[active])
         bought = t[active] <= T_arr[active]

@@ -24,6 +24,7 @@ log = logging.getLogger("relasi.analytics.insights")
 CLV_MONTHS = 12
 ANNUAL_DISCOUNT = 0.10
 HOLDOUT_DAYS = 182
+CLV_MODEL = clv.MBGNBD  # lets a one-time buyer drop out (BG/NBD keeps them alive forever)
 CHURN_HORIZON = 90
 WEEK = 7.0
 CLV_DDL = (
@@ -67,50 +68,90 @@ def clv_inputs(con: Any, scope: Scope) -> dict[str, np.ndarray]:
             for k, v in raw.items()}  # fmt: skip
 
 
-def fit_clv(con: Any, scope: Scope) -> dict[str, Any]:
-    """Fit on all data, plus a calibration/hold-out check: fit on data up to end − 26 weeks
-    and compare predicted and actual repeat purchases in the hold-out weeks."""
+def fit_clv(con: Any, scope: Scope, *, model: str = CLV_MODEL) -> dict[str, Any]:
+    """Fit on all data up to the scope's end, plus a calibration/hold-out check: refitted on
+    data up to end − 26 weeks, predicting the repeat purchases of those 26 weeks."""
     data = clv_inputs(con, scope)
-    out: dict[str, Any] = {"n": len(data["x"])}
+    out: dict[str, Any] = {"n": len(data["x"]), "model": model}
     if len(data["x"]) < 20 or data["x"].sum() == 0:
         return {**out, "ok": False, "reason": "too few customers with repeat purchases"}
-    bg = clv.fit_bgnbd(data["x"], data["t_x"], data["T"])
+    bg = clv.fit_purchases(model, data["x"], data["t_x"], data["T"])
     gg = clv.fit_gamma_gamma(data["x"], data["m"])
     out.update(ok=True, bg=bg, gg=gg, data=data)
     cal_end = scope.end - dt.timedelta(days=HOLDOUT_DAYS)
-    cal = clv_inputs(con, scope.with_(as_of=cal_end))
-    if len(cal["x"]) >= 20 and cal["x"].sum() > 0:
-        cal_fit = clv.fit_bgnbd(cal["x"], cal["t_x"], cal["T"])
-        weeks = HOLDOUT_DAYS / WEEK
-        pred = clv.expected_purchases(cal_fit.params, weeks, cal["x"], cal["t_x"], cal["T"])
-        # actual purchase days in the hold-out for the calibration customers
-        where, params = orders_where(scope, "o")
-        actual = dict(
-            con.execute(
-                f"SELECT customer_key, count(DISTINCT order_date) FROM fact_order o WHERE {where} "  # noqa: S608
-                "AND order_date > ? GROUP BY 1",
-                [*params, cal_end],
-            ).fetchall()
-        )
-        keys = cal["customer_key"].astype(np.int64)
-        act = np.array([actual.get(int(k), 0) for k in keys], dtype=float)
+    check = holdout_check(con, scope, cal_end, HOLDOUT_DAYS // 7, models=(model,))
+    if check.get("ok"):
+        out["holdout"] = holdout_summary(check, model)
+    return out
+
+
+def holdout_check(con: Any, scope: Scope, calibration_end: dt.date, weeks: int,
+                  models: tuple[str, ...] = clv.MODELS) -> dict[str, Any]:  # fmt: skip
+    """Fit each purchase model as of `calibration_end` (customers who had bought by then, their
+    purchases up to then) and compare each customer's predicted repeat purchases in the next
+    `weeks` weeks with the purchase days they actually had — in total, by number of
+    calibration repeat purchases (0 … 6+, the table of the BG/NBD paper) and week by week
+    (cumulative). The hold-out ends at the scope's end at the latest (then it is shorter)."""
+    holdout_end = min(calibration_end + dt.timedelta(weeks=weeks), scope.end)
+    cal = clv_inputs(con, scope.with_(as_of=calibration_end))
+    out: dict[str, Any] = {"calibration_end": calibration_end.isoformat(),
+                           "holdout_end": holdout_end.isoformat(), "weeks_asked": weeks,
+                           "customers": len(cal["x"]), "models": {}}  # fmt: skip
+    days = (holdout_end - calibration_end).days
+    if len(cal["x"]) < 20 or cal["x"].sum() == 0 or days <= 0:
+        return {**out, "ok": False}
+    where, params = orders_where(scope, "o")
+    rows = con.execute(
+        f"SELECT customer_key, date_diff('day', ?::DATE, order_date) FROM fact_order o WHERE {where} "  # noqa: S608
+        "AND order_date > ? AND order_date <= ? GROUP BY customer_key, order_date",
+        [calibration_end, *params, calibration_end, holdout_end],
+    ).fetchall()
+    index = {int(k): i for i, k in enumerate(cal["customer_key"].astype(np.int64))}
+    act = np.zeros(len(index))
+    act_week = np.zeros(days // 7 + 1)  # purchase days by hold-out week
+    for key, day in rows:
+        if (i := index.get(int(key))) is not None:  # customers new in the hold-out don't count
+            act[i] += 1
+            act_week[(int(day) - 1) // 7] += 1
+    weeks_run = days / WEEK
+    marks: list[float] = [float(w) for w in range(1, int(weeks_run) + 1)] or [weeks_run]
+    out.update(ok=True, weeks=round(weeks_run, 1), actual_total=float(act.sum()),
+               actual_cumulative=[float(v) for v in np.cumsum(act_week)[: len(marks)]],
+               cumulative_weeks=marks)  # fmt: skip
+    for model in models:
+        fit = clv.fit_purchases(model, cal["x"], cal["t_x"], cal["T"])
+        pred = clv.expected_purchases(fit.params, weeks_run, cal["x"], cal["t_x"], cal["T"], model)
+        alive = clv.p_alive(fit.params, cal["x"], cal["t_x"], cal["T"], model)
+        once = cal["x"] == 0
         bins = []
         for lo in range(7):
             sel = cal["x"] == lo if lo < 6 else cal["x"] >= 6
             if sel.any():
                 bins.append({"x": f"{lo}+" if lo == 6 else str(lo), "customers": int(sel.sum()),
                              "predicted": float(pred[sel].mean()), "actual": float(act[sel].mean())})  # fmt: skip
-        out["holdout"] = {
-            "calibration_end": cal_end.isoformat(),
-            "weeks": round(weeks, 1),
-            "customers": len(keys),
-            "predicted_total": float(pred.sum()),
-            "actual_total": float(act.sum()),
+        # identical customers collapsed: 26 weekly predictions stay cheap at a million rows
+        (ux, ut, uT), w_rows = clv._collapse(cal["x"], cal["t_x"], cal["T"])
+        cumulative = [float(w_rows @ clv.expected_purchases(fit.params, float(w), ux, ut, uT, model))
+                      for w in marks]  # fmt: skip
+        out["models"][model] = {
+            "params": fit.params, "log_likelihood": fit.log_likelihood,
+            "converged": fit.converged, "predicted_total": float(pred.sum()),
             "mae": float(np.abs(pred - act).mean()),
-            "by_frequency": bins,
-            "calibration_params": cal_fit.params,
-        }
+            "error_pct": float((pred.sum() - act.sum()) * 100 / act.sum()) if act.sum() else None,
+            "p_alive_one_time": float(alive[once].mean()) if once.any() else None,
+            "by_frequency": bins, "predicted_cumulative": cumulative,
+        }  # fmt: skip
     return out
+
+
+def holdout_summary(check: dict[str, Any], model: str) -> dict[str, Any]:
+    """One model's hold-out figures in the shape ModelRun.quality["holdout"] stores."""
+    m = check["models"][model]
+    return {"model": model, "calibration_end": check["calibration_end"],
+            "holdout_end": check["holdout_end"], "weeks": check["weeks"],
+            "customers": check["customers"], "predicted_total": m["predicted_total"],
+            "actual_total": check["actual_total"], "mae": m["mae"],
+            "by_frequency": m["by_frequency"], "calibration_params": m["params"]}  # fmt: skip
 
 
 def score_clv(con: Any, fitted: dict[str, Any], *, months: int = CLV_MONTHS) -> int:
@@ -122,11 +163,12 @@ def score_clv(con: Any, fitted: dict[str, Any], *, months: int = CLV_MONTHS) -> 
     if not np.isfinite(pop_mean):
         pop_mean = float(np.mean(data["m"][data["x"] > 0])) if (data["x"] > 0).any() else 0.0
     spend = clv.expected_spend(gg, data["x"], data["m"], pop_mean)
-    alive = clv.p_alive(bg, data["x"], data["t_x"], data["T"])
+    model = fitted.get("model", clv.BGNBD)
+    alive = clv.p_alive(bg, data["x"], data["t_x"], data["T"], model)
     weeks = months * 52.1775 / 12
-    purchases = clv.expected_purchases(bg, weeks, data["x"], data["t_x"], data["T"])
+    purchases = clv.expected_purchases(bg, weeks, data["x"], data["t_x"], data["T"], model)
     value = clv.clv(bg, data["x"], data["t_x"], data["T"], spend, margin, months=months,
-                    annual_discount=ANNUAL_DISCOUNT)  # fmt: skip
+                    annual_discount=ANNUAL_DISCOUNT, model=model)  # fmt: skip
     con.execute(CLV_DDL)
     names = ["x", "t_x", "T", "m", "p_alive", "exp_purchases", "exp_spend", "margin_ratio", "clv"]
     arrays = (data["x"], data["t_x"], data["T"], data["m"], alive, purchases, spend, margin, value)
@@ -208,7 +250,10 @@ def build(con: Any, changed: dict[str, Any] | None = None, *, as_of: dt.date | N
             "holdout": fitted.get("holdout"),
             "months": CLV_MONTHS, "annual_discount": ANNUAL_DISCOUNT,
         }  # fmt: skip
-        _log_run("clv", scope.end, {"bgnbd": bg.params, "gamma_gamma": gg.params}, quality,
+        # "bgnbd" keeps its name for stored runs: it holds the purchase model's parameters,
+        # "model" says which one (runs before MBG/NBD have no "model": BG/NBD).
+        _log_run("clv", scope.end, {"model": fitted["model"], "bgnbd": bg.params,
+                                    "gamma_gamma": gg.params}, quality,
                  time.perf_counter() - t, trigger)  # fmt: skip
     else:
         con.execute(CLV_DDL)

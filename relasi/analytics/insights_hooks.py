@@ -140,7 +140,8 @@ def p_alive_figure(customer: Any) -> Any:
     s = customer_scores(customer)
     if s.get("p_alive") is None:
         return None
-    if not s.get("frequency") or s["frequency"] > 1:
+    # MBG/NBD lets one-time buyers drop out; only a BG/NBD fit (older runs) pins them at 100 %
+    if not s.get("frequency") or s["frequency"] > 1 or s["p_alive"] < 0.9995:
         return f"{s['p_alive'] * 100:.0f} %"
     return format_html(
         '{} <div class="{}" style="font-size:.8rem">{}</div>',

@@ -129,14 +129,14 @@ def _rescored(con: Any, months: int) -> str:
         "SELECT customer_key, x, t_x, T, exp_spend, margin_ratio, p_alive FROM ins_clv"
     ).fetchnumpy()
     d = {k: np.asarray(v) for k, v in raw.items()}
-    bg = run.params["bgnbd"]
+    bg, model = run.params["bgnbd"], run.params.get("model", clv.BGNBD)
     weeks = months * 52.1775 / 12
     rescored = {  # noqa: F841 - read by DuckDB's replacement scan
         "customer_key": d["customer_key"],
         "clv": clv.clv(bg, d["x"], d["t_x"], d["T"], d["exp_spend"], d["margin_ratio"],
-                       months=months),
+                       months=months, model=model),
         "p_alive": d["p_alive"],
-        "exp_purchases": clv.expected_purchases(bg, weeks, d["x"], d["t_x"], d["T"]),
+        "exp_purchases": clv.expected_purchases(bg, weeks, d["x"], d["t_x"], d["T"], model),
         "exp_spend": d["exp_spend"],
         "x": d["x"],
     }  # fmt: skip
@@ -186,6 +186,19 @@ def clv_distribution(scope: Scope, bins: int = 20, months: int = 12) -> dict[str
                 "counts": counts if n else []}, "top": top_rows}  # fmt: skip
 
     return cached("clv", scope, run, months)
+
+
+def clv_backtest(scope: Scope, calibration_end: Any, weeks: int) -> dict[str, Any]:
+    """Both purchase models fitted as of `calibration_end` and checked on the next `weeks`
+    weeks (insights.holdout_check), cached per mart generation like every page figure."""
+
+    def run() -> dict[str, Any]:
+        from relasi.analytics import insights
+
+        with mart.reader() as con:
+            return insights.holdout_check(con, scope, calibration_end, weeks)
+
+    return cached("clv_backtest", scope, run, calibration_end, weeks)  # type: ignore[no-any-return]
 
 
 # --- churn ----------------------------------------------------------------------------------------
