@@ -12,16 +12,20 @@ shows on the customer's timeline. What identifies a crossing:
 """
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 log = logging.getLogger("relasi.analytics.monitoring")
 
 
-def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, str]]:
-    """(crossing, customer, value, message) for everything past the rule's threshold now."""
+def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, Callable[[], str]]]:
+    """(crossing, customer, value, message) for everything past the rule's threshold now. The
+    message is a function, so each recipient reads it in their own language."""
     from relasi.analytics import rfm
     from relasi.analytics.models_insights import EventKind
     from relasi.core.formatting import money
@@ -31,7 +35,7 @@ def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, str]]
         rows = con.execute(
             "SELECT customer_key, revenue FROM agg_customer WHERE revenue >= ?", [amount]
         ).fetchall()
-        return [(f"c{k}", k, v, _("Total spend passed %(amount)s (now %(value)s).")
+        return [(f"c{k}", k, v, lambda v=v: _("Total spend passed %(amount)s (now %(value)s).")
                  % {"amount": money(amount), "value": money(v)}) for k, v in rows]  # fmt: skip
     if rule.kind == EventKind.P_ALIVE_BELOW:
         rows = con.execute(
@@ -39,7 +43,7 @@ def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, str]]
             "JOIN agg_customer a USING (customer_key) WHERE c.p_alive < ?",
             [amount],
         ).fetchall()
-        return [(f"c{k}:{last}", k, p, _("P(alive) fell to %(p)d %% (below %(level)d %%).")
+        return [(f"c{k}:{last}", k, p, lambda p=p: _("P(alive) fell to %(p)d %% (below %(level)d %%).")
                  % {"p": round(p * 100), "level": round(amount * 100)}) for k, p, last in rows]  # fmt: skip
     if rule.kind == EventKind.VIP_INACTIVE:
         conds, params = [], []
@@ -58,7 +62,7 @@ def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, str]]
             f"WHERE ({' OR '.join(conds)}) AND a.last_order_date <= current_date - ?::INTEGER",
             [*params, rule.days],
         ).fetchall()
-        return [(f"c{k}:{last}", k, float(days), _("VIP without a purchase for %(days)d days.")
+        return [(f"c{k}:{last}", k, float(days), lambda days=days: _("VIP without a purchase for %(days)d days.")
                  % {"days": days}) for k, days, last in rows]  # fmt: skip
     if rule.kind == EventKind.SEGMENT_SHRINKS:
         rows = con.execute(
@@ -73,9 +77,9 @@ def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, str]]
         if drop < amount:
             return []
         label = rfm.LABELS.get(rule.segment, rule.segment)
-        return [(f"s{rule.segment}:{month}", None, drop,
+        return [(f"s{rule.segment}:{month}", None, drop, lambda:
                  _("Segment %(segment)s shrank by %(drop)d %% (%(before)d → %(now)d customers).")
-                 % {"segment": label, "drop": round(drop), "before": before, "now": now})]  # fmt: skip
+                 % {"segment": str(label), "drop": round(drop), "before": before, "now": now})]  # fmt: skip
     return []
 
 
@@ -121,18 +125,18 @@ def _evaluate(con: Any, rules: list[Any], alert_model: Any) -> int:
                 with transaction.atomic():
                     alert = alert_model.objects.create(
                         rule=rule, crossing=crossing, customer_id=customer_id, value=value,
-                        message=message[:300],
+                        message=_in_default_language(message)[:300],
                         notified_id=owners.get(customer_id) if rule.notify_owner and customer_id else None,
                     )  # fmt: skip
             except IntegrityError:  # raised meanwhile by another evaluation
                 continue
             raised += 1
             if rule.notify_owner:
-                _notify(alert, rule)
+                _notify(alert, rule, message)
     return raised
 
 
-def _notify(alert: Any, rule: Any) -> None:
+def _notify(alert: Any, rule: Any, message: Callable[[], str]) -> None:
     from relasi.accounts.models import User
 
     recipients: list[Any] = []
@@ -141,17 +145,23 @@ def _notify(alert: Any, rule: Any) -> None:
     else:  # a segment-level alert: the administrators
         recipients = list(User.objects.filter(is_active=True, role__slug="administrator")[:20])
     url = alert.customer.get_absolute_url() if alert.customer_id else ""
-    text = f"{rule.name}: {alert.message}"
-    if alert.customer_id:
-        text = f"{rule.name} · {alert.customer}: {alert.message}"
+    prefix = f"{rule.name} · {alert.customer}" if alert.customer_id else rule.name
     try:
         from relasi.activities.actions import notify
     except ImportError:
         notify = None  # type: ignore[assignment]
     for user in recipients:
+        with translation.override(user.language or settings.LANGUAGE_CODE):
+            text = f"{prefix}: {message()}"
         if notify is not None:
             notify(user, text, url, kind="insight_event")
         elif user.email:
             from django.core.mail import send_mail
 
             send_mail(rule.name, text, None, [user.email], fail_silently=True)
+
+
+def _in_default_language(message: Callable[[], str]) -> str:
+    """The alert's own record (events page, timeline) in the installation's language."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return message()

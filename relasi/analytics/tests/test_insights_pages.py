@@ -227,3 +227,25 @@ def test_churn_page_and_api_query_counts(shop, personas, as_user, django_assert_
         assert client.get("/analytics/customers/churn/?min_risk=0").status_code == 200
     with django_assert_max_num_queries(8):
         assert client.get("/api/v1/analytics/insights/churn?min_risk=0").status_code == 200
+
+
+def test_event_notifications_are_in_each_recipients_language(shop, personas):
+    """The worker runs in the installation's language; the rep reads Indonesian, and the alert's
+    own record stays in the installation's language (English in the tests)."""
+    from relasi.activities.models import Notification
+
+    personas.rep.language = "id"
+    personas.rep.save(update_fields=["language"])
+    top = shop["mine"][4]
+    spend = mart.query("SELECT revenue FROM agg_customer WHERE customer_key = ?", [top.pk])[0][0]
+    rule = EventRule.objects.create(
+        name="Big spender", kind=EventKind.SPEND_PASSES, amount=spend - 1
+    )
+    monitoring.evaluate()
+    note = Notification.objects.get(
+        user=personas.rep, kind="insight_event", url=top.get_absolute_url()
+    )
+    assert "Total belanja melewati Rp" in note.text, note.text
+    assert EventAlert.objects.get(rule=rule, customer=top).message.startswith(
+        "Total spend passed IDR"
+    )
