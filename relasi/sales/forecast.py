@@ -48,6 +48,8 @@ class Row:
     open_deals: int = 0
     quota: Decimal | None = None
     children: list["Row"] = field(default_factory=list)
+    # A team row holding only the part of the team the viewer may see (no team quota then).
+    partial: bool = False
 
     @property
     def forecast(self) -> Decimal:
@@ -204,10 +206,27 @@ def _owner_ids(user: Any) -> set[int]:
     return {user.pk}
 
 
+def _sellers_by_team(team_ids: set[int]) -> dict[int, set[int]]:
+    """Who a team's figures are made of: its active members who may sell (sales "add")."""
+    out: dict[int, set[int]] = {tid: set() for tid in team_ids}
+    members = User.objects.filter(is_active=True, team_id__in=team_ids).select_related("role")
+    for member in members:
+        if member.team_id is not None and member.has_module_perm("sales", "add"):
+            out[member.team_id].add(member.pk)
+    return out
+
+
 def build(
     user: Any, kind: str, start: dt.date, *, team_id: int | None = None, owner_id: int | None = None
 ) -> Row:
-    """The company row with team rows, each with its reps (only what `user` may see)."""
+    """The top row with team rows, each with its reps (only what `user` may see).
+
+    A viewer who sees only their own deals (a rep) gets their own row back: their figures
+    and their own quota, no team rows. A team row carries the team's quota (its own, else
+    the sum of its reps') only when the viewer sees every seller of the team; otherwise it
+    is the viewer's part of the team (`partial`), with the sum of those reps' quotas."""
+    from relasi.core.choices import Visibility
+
     end = periods.period_end(start, kind)
     deals = visible_to(user, Deal.objects.all())
     if team_id:
@@ -216,14 +235,23 @@ def build(
         deals = deals.filter(owner_id=owner_id)
     figures = figures_by_owner(deals, start, end)
     user_quota, team_quota = quotas(kind, start)
+    visible_ids = _owner_ids(user)
     reps = [
         u
         for u in _visible_reps(user)
         if (not team_id or u.team_id == team_id) and (not owner_id or u.pk == owner_id)
     ]
+    if visible_ids == {user.pk} and getattr(user, "pk", None) is not None:
+        return _own_row(user, figures, user_quota)
     rep_ids = {u.pk for u in reps}
+    sellers = _sellers_by_team({u.team_id for u in reps if u.team_id})
     teams: dict[int | None, Row] = {}
-    company = Row("company", str(_company_label()), ForecastScope.COMPANY)
+    whole = user.visibility == Visibility.ALL and not team_id and not owner_id
+    company = Row(
+        "company" if whole else "total",
+        str(_company_label() if whole else _total_label()),
+        ForecastScope.COMPANY,
+    )
     team_names = dict(Team.objects.values_list("pk", "name"))
     for rep in reps:
         fig = figures.get(rep.pk)
@@ -246,10 +274,19 @@ def build(
                 team_names.get(rep.team_id, "—") if rep.team_id else "—",
                 ForecastScope.TEAM,
                 team_id=rep.team_id,
-                quota=team_quota.get(rep.team_id) if rep.team_id else None,
+            )
+            team_row.partial = bool(
+                rep.team_id and not sellers.get(rep.team_id, set()) <= visible_ids
             )
         team_row.children.append(row)
         team_row.add(row)
+    for tid, team_row in teams.items():
+        reps_quota = sum((r.quota for r in team_row.children if r.quota), ZERO) or None
+        team_row.quota = (
+            (team_quota.get(tid) or _team_reps_quota(tid, user_quota))
+            if tid and not team_row.partial
+            else reps_quota
+        )
     # Deals of owners outside the rep list (inactive users, no owner) still count for the company.
     for owner, fig in figures.items():
         if owner not in rep_ids:
@@ -260,10 +297,43 @@ def build(
     for team_row in sorted(teams.values(), key=lambda r: r.label):
         company.children.append(team_row)
         company.add(team_row)
-    if not team_id and not owner_id:
+    if not owner_id:
         total_quota = sum((r.quota or ZERO for r in company.children), ZERO)
         company.quota = total_quota or None
     return company
+
+
+def sees_whole_team(user: Any, team_id: int) -> bool:
+    """Whether `user` sees every seller of the team (only then do team totals and the team's
+    quota belong together on their screen)."""
+    return _sellers_by_team({team_id})[team_id] <= _owner_ids(user)
+
+
+def _team_reps_quota(team_id: int, user_quota: dict[int, Decimal]) -> Decimal | None:
+    """A team without its own quota: the sum of its members' quotas."""
+    members = User.objects.filter(team_id=team_id).values_list("pk", flat=True)
+    total = sum((user_quota[m] for m in members if m in user_quota), ZERO)
+    return total or None
+
+
+def _own_row(user: Any, figures: dict[int | None, dict[str, Any]], user_quota: Any) -> Row:
+    row = Row(
+        f"u{user.pk}",
+        str(user),
+        ForecastScope.REP,
+        user_id=user.pk,
+        team_id=user.team_id,
+        quota=user_quota.get(user.pk),
+    )
+    for k, v in figures.get(user.pk, {}).items():
+        setattr(row, k, v)
+    return row
+
+
+def _total_label() -> Any:
+    from django.utils.translation import gettext_lazy as _
+
+    return _("Total (the people you see)")
 
 
 def _company_label() -> Any:
@@ -327,29 +397,52 @@ def accuracy(
     scope: str = ForecastScope.COMPANY,
     user_id: int | None = None,
     team_id: int | None = None,
+    user_ids: set[int] | None = None,
     actual: Decimal | None = None,
 ) -> Accuracy | None:
-    """What was forecast at the start of the period against what was actually won."""
+    """What was forecast at the start of the period against what was actually won.
+    `user_ids` sums the rep snapshots of those people (a manager's own people)."""
+    if user_ids is not None:
+        scope = ForecastScope.REP
     qs = ForecastSnapshot.objects.filter(period_kind=kind, period_start=start, scope=scope)
     if user_id:
         qs = qs.filter(user_id=user_id)
     if team_id:
         qs = qs.filter(team_id=team_id)
+    if user_ids is not None:
+        qs = qs.filter(user_id__in=user_ids)
     tz = timezone.get_current_timezone()
     end_dt = dt.datetime.combine(periods.period_end(start, kind), dt.time.min, tzinfo=tz)
     first = qs.filter(taken_at__lt=end_dt).order_by("taken_at", "pk").first()
     if first is None:
         return None
-    forecast_value = first.closed_won + first.commit
+    at_start = list(qs.filter(taken_at=first.taken_at))
+    forecast_value = sum((r.closed_won + r.commit for r in at_start), ZERO)
+    weighted = sum((r.weighted for r in at_start), ZERO)
     if actual is None:
         last = qs.order_by("-taken_at", "-pk").first()
-        actual = last.closed_won if last else ZERO
+        actual = (
+            sum((r.closed_won for r in qs.filter(taken_at=last.taken_at)), ZERO) if last else ZERO
+        )
     acc = None
     if forecast_value:
         acc = max(0.0, 100 * (1 - float(abs(actual - forecast_value) / forecast_value)))
     return Accuracy(
-        periods.label(start, kind), forecast_value, first.weighted, actual, acc, first.taken_at
+        periods.label(start, kind), forecast_value, weighted, actual, acc, first.taken_at
     )
+
+
+def accuracy_for(user: Any, top: Row, kind: str, start: dt.date) -> Accuracy | None:
+    """Last period's accuracy at the viewer's own level: the company for those who see
+    everything, their own snapshots for a rep, their people's for a manager."""
+    if top.scope == ForecastScope.REP:
+        return accuracy(
+            kind, start, scope=ForecastScope.REP, user_id=top.user_id, actual=top.closed_won
+        )
+    if top.key == "company":
+        return accuracy(kind, start, actual=top.closed_won)
+    ids = {r.user_id for t in top.children for r in t.children if r.user_id}
+    return accuracy(kind, start, user_ids=ids, actual=top.closed_won) if ids else None
 
 
 def deals_in_period(

@@ -85,9 +85,9 @@ def test_month_forecast_and_manager_override(world):
 
 def test_rep_sees_only_own_numbers(world):
     personas, *_ = world
-    company = forecast.build(personas.rep, "quarter", dt.date(2026, 7, 1))
-    assert [r.user_id for t in company.children for r in t.children] == [personas.rep.pk]
-    assert company.closed_won == 0
+    mine = forecast.build(personas.rep, "quarter", dt.date(2026, 7, 1))
+    assert mine.user_id == personas.rep.pk and mine.children == []
+    assert mine.closed_won == 0
 
 
 def test_snapshot_and_accuracy(world):
@@ -155,3 +155,96 @@ def test_periods():
     assert periods.parse("2026-Q4", "quarter", TODAY) == dt.date(2026, 10, 1)
     assert periods.parse("nonsense", "month", TODAY) == dt.date(2026, 8, 1)
     assert timezone.now()
+
+
+# --- whose quota and which team rows a viewer gets (issue #19) --------------------------------
+
+Q3 = dt.date(2026, 7, 1)
+
+
+@pytest.fixture
+def team_quota(world):
+    personas = world[0]
+    Quota.objects.create(
+        team=personas.team_a, period_kind="quarter", period_start=Q3, amount=Decimal("100000000")
+    )
+    return world
+
+
+def test_a_rep_sees_her_own_quota_and_no_team_rows(team_quota):
+    personas = team_quota[0]
+    mine = forecast.build(personas.rep, "quarter", Q3)
+    assert mine.scope == "rep" and mine.user_id == personas.rep.pk
+    assert mine.quota == Decimal("50000000")  # hers, not the team's 100M
+    assert mine.children == []
+    assert mine.commit == Decimal("10000000") and mine.best_case == Decimal("20000000")
+
+
+def test_forecast_page_for_a_rep_shows_her_quota_once(team_quota, as_user):
+    personas = team_quota[0]
+    with time_machine.travel(dt.datetime(2026, 8, 14, 10, tzinfo=dt.UTC), tick=False):
+        page = as_user(personas.rep).get("/sales/forecast/?period_kind=quarter&period=2026-Q3")
+    html = page.content.decode()
+    assert "50,000,000" in html and "100,000,000" not in html
+    assert "data-team=" not in html  # no team row repeating her numbers
+    api = as_user(personas.rep).get("/api/v1/sales/forecast?period_kind=quarter&period=2026-Q3")
+    assert Decimal(api.json()["quota"]) == Decimal("50000000")
+    assert api.json()["children"] == []
+
+
+def test_a_manager_gets_the_whole_team_with_the_team_quota(team_quota):
+    personas = team_quota[0]
+    top = forecast.build(personas.manager, "quarter", Q3)
+    assert top.key == "total"  # the manager's people, not the company
+    team = next(t for t in top.children if t.team_id == personas.team_a.pk)
+    assert not team.partial and team.quota == Decimal("100000000")
+    assert team.closed_won == Decimal("8000000")
+    assert team.commit + team.best_case + team.pipeline == Decimal("35000000")
+    assert {r.user_id for r in team.children} == {personas.rep.pk, personas.teammate.pk}
+    assert top.quota == Decimal("100000000")
+
+
+def test_a_team_without_its_own_quota_sums_its_reps(world):
+    personas = world[0]
+    team = next(
+        t
+        for t in forecast.build(personas.admin, "quarter", Q3).children
+        if t.team_id == personas.team_a.pk
+    )
+    assert team.quota == Decimal("80000000")  # 50M + 30M
+
+
+def test_a_supervisor_of_part_of_a_team_gets_their_part_not_the_team_quota(team_quota, as_user):
+    from relasi.core.testing import make_user
+
+    personas = team_quota[0]
+    supervisor = make_user("supervisor", "manager", personas.team_a, personas.manager)
+    personas.rep.manager = supervisor
+    personas.rep.save(update_fields=["manager"])
+    top = forecast.build(supervisor, "quarter", Q3)
+    team = next(t for t in top.children if t.team_id == personas.team_a.pk)
+    assert team.partial and team.quota == Decimal("50000000")
+    assert [r.user_id for r in team.children] == [personas.rep.pk]
+    assert forecast.sees_whole_team(personas.manager, personas.team_a.pk)
+    assert not forecast.sees_whole_team(supervisor, personas.team_a.pk)
+    with time_machine.travel(dt.datetime(2026, 8, 14, 10, tzinfo=dt.UTC), tick=False):
+        perf = as_user(supervisor).get(
+            f"/sales/performance/?team={personas.team_a.pk}&period_kind=quarter&period=2026-Q3"
+        )
+    assert perf.status_code == 200 and perf.context["quota"] == Decimal("50000000")
+
+
+def test_a_reps_accuracy_uses_her_own_snapshot(world):
+    personas, p, d1, _d2, _d3 = world
+    with time_machine.travel(dt.datetime(2026, 8, 1, 1, tzinfo=dt.UTC), tick=False):
+        forecast.snapshot("month", dt.date(2026, 8, 1))
+    with time_machine.travel(dt.datetime(2026, 8, 20, 5, tzinfo=dt.UTC), tick=False):
+        actions.move_deal(personas.rep, d1, f.stage(p, "Won"))
+        mine = forecast.build(personas.rep, "month", dt.date(2026, 8, 1))
+        acc = forecast.accuracy_for(personas.rep, mine, "month", dt.date(2026, 8, 1))
+        team = forecast.build(personas.manager, "month", dt.date(2026, 8, 1))
+        team_acc = forecast.accuracy_for(personas.manager, team, "month", dt.date(2026, 8, 1))
+    assert acc.forecast == Decimal("10000000") and acc.actual == Decimal("10000000")
+    assert acc.accuracy == pytest.approx(100.0)
+    # The manager's people forecast 10M (rep's commit) + 8M (teammate's win) and won 18M.
+    assert team_acc.forecast == Decimal("18000000") and team_acc.actual == Decimal("18000000")

@@ -49,19 +49,17 @@ def forecast_page(request: HttpRequest) -> HttpResponse:
     team_id = int(request.GET["team"]) if request.GET.get("team", "").isdigit() else None
     company = forecast.build(request.user, kind, start, team_id=team_id)
     prev = periods.previous(start, kind)
-    acc = forecast.accuracy(kind, prev)
-    prev_actual = forecast.build(request.user, kind, prev).closed_won
-    if acc is not None:
-        acc = forecast.accuracy(kind, prev, actual=prev_actual)
+    acc = forecast.accuracy_for(request.user, forecast.build(request.user, kind, prev), kind, prev)
     deals = forecast.deals_in_period(request.user, kind, start, team_id=team_id)[:100]
+    bars = company.children or [company]  # a rep's own forecast is one bar
     chart = {
-        "labels": [r.label for r in company.children],
+        "labels": [r.label for r in bars],
         "series": {
-            "closed_won": [float(r.closed_won) for r in company.children],
-            "commit": [float(r.commit) for r in company.children],
-            "best_case": [float(r.best_case) for r in company.children],
-            "weighted": [float(r.weighted) for r in company.children],
-            "quota": [float(r.quota) if r.quota else None for r in company.children],
+            "closed_won": [float(r.closed_won) for r in bars],
+            "commit": [float(r.commit) for r in bars],
+            "best_case": [float(r.best_case) for r in bars],
+            "weighted": [float(r.weighted) for r in bars],
+            "quota": [float(r.quota) if r.quota else None for r in bars],
         },
         "names": {
             "closed_won": _("Closed won"),
@@ -201,9 +199,14 @@ def performance_page(request: HttpRequest) -> HttpResponse:
         owner_ids = [rep.pk]
     deals = visible_to(user, Deal.objects.filter(owner_id__in=owner_ids))
     summary = performance.summary(deals, start, end)
-    quota = performance.quota_for(
-        kind, start, user_id=rep.pk if rep else None, team_id=team.pk if team else None
-    )
+    if team is not None and not forecast.sees_whole_team(user, team.pk):
+        # Part of a team: the quotas of the people shown, not the whole team's target.
+        quotas = [performance.quota_for(kind, start, user_id=m.pk) for m in members]
+        quota = sum((q for q in quotas if q), Decimal(0)) or None
+    else:
+        quota = performance.quota_for(
+            kind, start, user_id=rep.pk if rep else None, team_id=team.pk if team else None
+        )
     attainment = float(summary["won_value"] / quota * 100) if quota else None
     pipeline_id = request.GET.get("pipeline", "")
     pipelines = list(Pipeline.objects.filter(active=True))
