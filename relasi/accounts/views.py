@@ -51,6 +51,24 @@ def _locked(request: HttpRequest, username: str) -> int:
     return max(LOGIN_BY_USER.blocked_for(username.lower()), LOGIN_BY_IP.blocked_for(ip))
 
 
+def _reserve_attempt(username: str, ip: str) -> bool:
+    by_user = LOGIN_BY_USER.reserve(username.lower())
+    by_ip = LOGIN_BY_IP.reserve(ip)
+    return by_user and by_ip
+
+
+def _login_blocked(request: HttpRequest, form: LoginForm, username: str) -> HttpResponse:
+    wait = _locked(request, username) or settings.LOGIN_LOCKOUT_SECONDS
+    audit.security_event("login.blocked", request, username=username)
+    form.add_error(
+        None,
+        _("Too many failed attempts. Try again in %(min)d minutes.") % {"min": wait // 60 + 1},
+    )
+    response = render(request, "accounts/login.html", {"form": form}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
+
+
 def _finish_login(request: HttpRequest, user: User, target: str = "") -> HttpResponse:
     login(request, user, backend="django.contrib.auth.backends.ModelBackend")
     actions.record_login(request, user)
@@ -77,25 +95,20 @@ def login_view(request: HttpRequest) -> HttpResponse:
             match = User.objects.filter(email__iexact=username).first()
             username = match.username if match else username
         ip = audit.client_ip(request) or "-"
-        if wait := _locked(request, username):
-            audit.security_event("login.blocked", request, username=username)
-            form.add_error(
-                None,
-                _("Too many failed attempts. Try again in %(min)d minutes.")
-                % {"min": wait // 60 + 1},
-            )
-            response = render(request, "accounts/login.html", {"form": form}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+        if _locked(request, username):
+            return _login_blocked(request, form, username)
+        # Take the attempt before the slow password hash, atomically: parallel requests
+        # cannot all pass a check made before any of them was counted.
+        if not _reserve_attempt(username, ip):
+            return _login_blocked(request, form, username)
         user = authenticate(request, username=username, password=form.cleaned_data["password"])
         if user is None:
-            LOGIN_BY_USER.hit(username.lower())
-            LOGIN_BY_IP.hit(ip)
             audit.security_event("login.failed", request, username=username)
             form.add_error(None, _("The username or password is not correct."))
             status = 400
         else:
             LOGIN_BY_USER.reset(username.lower())
+            LOGIN_BY_IP.release(ip)
             if user.totp_enabled:
                 request.session.cycle_key()
                 request.session["pending_2fa_user"] = user.pk
@@ -118,7 +131,8 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         ident = str(user.pk)
-        if wait := TOTP_LIMIT.blocked_for(ident):
+        if (wait := TOTP_LIMIT.blocked_for(ident)) or not TOTP_LIMIT.reserve(ident):
+            wait = wait or TOTP_LIMIT.blocked_for(ident) or settings.LOGIN_LOCKOUT_SECONDS
             audit.security_event("mfa.blocked", request, user=user)
             response = render(
                 request, "accounts/2fa_verify.html", {"form": form, "blocked": True}, status=429
@@ -132,7 +146,6 @@ def two_factor_verify(request: HttpRequest) -> HttpResponse:
             target = request.session.pop("pending_2fa_next", "")
             del request.session["pending_2fa_user"]
             return _finish_login(request, user, target)
-        TOTP_LIMIT.hit(ident)
         audit.security_event("mfa.failed", request, user=user)
         form.add_error(
             "code", _("That code is not valid. Codes can be used once and change every 30 seconds.")

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from relasi.core.choices import AuditAction, CustomFieldType, JobStatus
+from relasi.core.choices import AuditAction, CustomFieldType, EmailStatus, JobStatus
 
 
 class TimestampedModel(models.Model):
@@ -210,6 +210,11 @@ class Job(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Recovery (core/recovery.py): the task run executing the job, how often it was started,
+    # and when it last showed a sign of life.
+    task_id = models.UUIDField(null=True, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(default=0)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -257,3 +262,69 @@ class SavedView(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class WorkerHeartbeat(models.Model):
+    """A task worker's sign of life, written every few seconds by a thread of `db_worker`.
+    A task left running by a worker without a recent heartbeat was killed (core/recovery.py)."""
+
+    worker_id = models.CharField(max_length=64, primary_key=True)
+    hostname = models.CharField(max_length=255, blank=True)
+    pid = models.PositiveIntegerField(default=0)
+    started_at = models.DateTimeField(default=timezone.now)
+    beat_at = models.DateTimeField(default=timezone.now, db_index=True)
+    task_id = models.UUIDField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("task worker")
+        verbose_name_plural = _("task workers")
+
+    def __str__(self) -> str:
+        return f"{self.hostname}:{self.pid}"
+
+
+class RateCounter(models.Model):
+    """One fixed-window attempt counter of core/throttle.py, incremented atomically in the
+    database so every process shares it (login, two-factor, reset, search, export limits)."""
+
+    key = models.CharField(max_length=100, primary_key=True)
+    count = models.PositiveIntegerField(default=0)
+    window_start = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("rate counter")
+        verbose_name_plural = _("rate counters")
+
+    def __str__(self) -> str:
+        return f"{self.key}={self.count}"
+
+
+class OutboundEmail(models.Model):
+    """One e-mail in the outbox (core/mail.py): written where the message is handed over,
+    delivered exactly once by a retried background task, kept with its outcome."""
+
+    status = models.CharField(
+        _("status"), max_length=10, choices=EmailStatus.choices, default=EmailStatus.QUEUED
+    )
+    subject = models.CharField(_("subject"), max_length=300, blank=True)
+    from_email = models.CharField(_("from"), max_length=320, blank=True)
+    recipients = models.TextField(_("recipients"), blank=True)
+    message = models.JSONField(default=dict)
+    message_id = models.CharField(max_length=255, blank=True)
+    ref = models.CharField(_("about"), max_length=100, blank=True, db_index=True)
+    attempts = models.PositiveIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("outgoing e-mail")
+        verbose_name_plural = _("outgoing e-mails")
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="outbox_due_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.recipients}"
