@@ -17,7 +17,7 @@ from relasi.core.typing import ApiRequest
 from relasi.customers.dq_api import DuplicatesFound as CustomerDuplicatesFound
 from relasi.customers.models import Customer
 from relasi.sales import forecast as forecast_math
-from relasi.sales import periods, quoting
+from relasi.sales import periods, quoting, scoring
 from relasi.sales.actions import deals as deal_actions
 from relasi.sales.actions import leads as lead_actions
 from relasi.sales.actions import quotes as quote_actions
@@ -124,6 +124,8 @@ class ConvertIn(Schema):
 
 class ScoreOut(Schema):
     score: int
+    # Each reason: its code and parameters (language-neutral, as stored) plus "text" and
+    # "detail" in the request's language.
     reasons: list[dict[str, Any]]
 
 
@@ -544,7 +546,7 @@ def lead_status(request: ApiRequest, pk: int, payload: LeadStatusIn) -> Lead:
 def lead_score(request: ApiRequest, pk: int) -> dict:
     user = check(request, "sales", "view")
     lead = get_for_user(user, Lead.objects.all(), pk=pk)
-    return {"score": lead.score, "reasons": lead.score_reasons}
+    return {"score": lead.score, "reasons": scoring.explain(lead.score_reasons)}
 
 
 @router.post(

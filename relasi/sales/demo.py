@@ -236,10 +236,16 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
     ScoringRule.objects.bulk_create(
         [
             ScoringRule(
-                name="Perusahaan diisi", field="company", operator="is_set", points=10, order=1
+                name="Company given",
+                name_id="Perusahaan diisi",
+                field="company",
+                operator="is_set",
+                points=10,
+                order=1,
             ),
             ScoringRule(
-                name="Wilayah Jawa",
+                name="Java region",
+                name_id="Wilayah Jawa",
                 field="province",
                 operator="equals",
                 value="dki jakarta, jawa barat, jawa timur, jawa tengah",
@@ -247,7 +253,8 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
                 order=2,
             ),
             ScoringRule(
-                name="Nilai ≥ Rp10 juta",
+                name="Value ≥ Rp10 million",
+                name_id="Nilai ≥ Rp10 juta",
                 field="expected_value",
                 operator="gte",
                 value="10000000",
@@ -255,7 +262,8 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
                 order=3,
             ),
             ScoringRule(
-                name="Jabatan pembelian",
+                name="Purchasing role",
+                name_id="Jabatan pembelian",
                 field="job_title",
                 operator="contains",
                 value="purchas",
@@ -263,13 +271,24 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
                 order=4,
             ),
             ScoringRule(
-                name="Ada nomor telepon", field="phone", operator="is_set", points=5, order=5
+                name="Has a phone number",
+                name_id="Ada nomor telepon",
+                field="phone",
+                operator="is_set",
+                points=5,
+                order=5,
             ),
             ScoringRule(
-                name="Setuju dihubungi", field="consent", operator="is_set", points=5, order=6
+                name="Agreed to be contacted",
+                name_id="Setuju dihubungi",
+                field="consent",
+                operator="is_set",
+                points=5,
+                order=6,
             ),
             ScoringRule(
-                name="Mengisi formulir web",
+                name="Filled in the web form",
+                name_id="Mengisi formulir web",
                 kind="behavioural",
                 event=LeadEventKind.WEB_FORM,
                 points=15,
@@ -277,7 +296,8 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
                 order=10,
             ),
             ScoringRule(
-                name="Sudah dihubungi",
+                name="Contacted",
+                name_id="Sudah dihubungi",
                 kind="behavioural",
                 event=LeadEventKind.CONTACT,
                 points=10,
@@ -285,7 +305,8 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
                 order=11,
             ),
             ScoringRule(
-                name="Catatan aktivitas",
+                name="Activity notes",
+                name_id="Catatan aktivitas",
                 kind="behavioural",
                 event=LeadEventKind.NOTE,
                 points=5,

@@ -371,6 +371,7 @@ class ScoringRuleForm(forms.ModelForm):
         model = ScoringRule
         fields = [
             "name",
+            "name_id",
             "kind",
             "field",
             "operator",

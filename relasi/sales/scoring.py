@@ -3,8 +3,9 @@
 score = Σ demographic points + (Σ behavioural points) × ½^(days since last activity / N)
 
 where N is `ScoreSettings.half_life_days` (0 = no decay). Every contribution is kept as a
-reason ({"rule", "points", "detail"}) and shown on the lead, so a rep can see why a lead is
-hot. Recalculated whenever a lead changes and nightly (`manage.py rescore_leads`) because the
+language-neutral reason — a code with its parameters ({"code": "rule", "rule_id", "kind",
+"points", "count"} or {"code": "decay", "days", "half_life", "points"}) — and put into words
+only when shown (`explain`), in the viewer's language, so a rep can see why a lead is hot. Recalculated whenever a lead changes and nightly (`manage.py rescore_leads`) because the
 decay moves scores without any change to the lead.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
 from relasi.sales.choices import ScoreKind, ScoreOperator
 from relasi.sales.models import Lead, LeadEvent, ScoreSettings, ScoringRule
@@ -79,32 +81,73 @@ def compute(
     demographic = 0
     behavioural = 0
     for rule in rules:
+        # "rule" keeps the rule's name as it was, for rules deleted since.
+        reason = {"code": "rule", "rule_id": rule.pk, "rule": rule.name, "kind": rule.kind}
         if rule.kind == ScoreKind.DEMOGRAPHIC:
             if rule.field and matches(rule, lead):
                 demographic += rule.points
-                reasons.append({"rule": rule.name, "points": rule.points, "kind": rule.kind})
+                reasons.append({**reason, "points": rule.points})
         elif rule.event and event_counts.get(rule.event):
             count = event_counts[rule.event]
             pts = rule.points * count
             if rule.max_points is not None:
                 pts = min(pts, rule.max_points) if pts >= 0 else max(pts, -rule.max_points)
             behavioural += pts
-            reasons.append(
-                {"rule": rule.name, "points": pts, "kind": rule.kind, "detail": f"× {count}"}
-            )
+            reasons.append({**reason, "points": pts, "count": count})
     factor = decay_factor(lead.last_activity_at, half_life_days, now)
     decayed = round(behavioural * factor)
-    if behavioural and decayed != behavioural:
+    if behavioural and decayed != behavioural and lead.last_activity_at is not None:
         days = int((now - lead.last_activity_at).total_seconds() // 86400)
         reasons.append(
             {
-                "rule": _("Decay: %(days)s days without activity (halves every %(n)s days)")
-                % {"days": days, "n": half_life_days},
-                "points": decayed - behavioural,
+                "code": "decay",
                 "kind": "decay",
+                "days": days,
+                "half_life": half_life_days,
+                "points": decayed - behavioural,
             }
         )
     return demographic + decayed, reasons
+
+
+def _condition(rule: ScoringRule) -> str:
+    """What the rule looks at, in the active language ("Company is filled in")."""
+    if rule.kind == ScoreKind.DEMOGRAPHIC:
+        parts = [str(rule.get_field_display()), str(rule.get_operator_display())]
+        if rule.operator != ScoreOperator.IS_SET and rule.value:
+            parts.append(rule.value)
+        return " ".join(parts)
+    return str(rule.get_event_display())
+
+
+def explain(reasons: list[dict[str, Any]], language: str | None = None) -> list[dict[str, Any]]:
+    """The stored reasons put into words in the viewer's language (or `language`):
+    each gets "text" (the rule's name in that language, or the decay sentence) and "detail"
+    (the rule's condition and the count of events)."""
+    if language:
+        with override(language):
+            return explain(reasons)
+    ids = {r["rule_id"] for r in reasons if r.get("rule_id")}
+    rules = {r.pk: r for r in ScoringRule.objects.filter(pk__in=ids)} if ids else {}
+    out = []
+    for r in reasons:
+        code = r.get("code")
+        if code == "decay":
+            text = _("Decay: %(days)s days without activity (halves every %(n)s days)") % {
+                "days": r.get("days", 0),
+                "n": r.get("half_life", 0),
+            }
+            detail = ""
+        elif code == "rule":
+            rule = rules.get(r.get("rule_id"))
+            text = rule.display_name if rule else str(r.get("rule", ""))
+            detail = _condition(rule) if rule else ""
+            if r.get("count"):
+                detail = f"{detail} × {r['count']}".strip()
+        else:  # stored before reasons became codes: words as they were written
+            text, detail = str(r.get("rule", "")), str(r.get("detail", ""))
+        out.append({**r, "text": text, "detail": detail})
+    return out
 
 
 def rescore(lead: Lead, **kwargs: Any) -> bool:

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core.models import BaseRecord, TimestampedModel, VersionedModel
@@ -328,7 +329,8 @@ class ScoringRule(TimestampedModel):
     points for each lead event of `event` kind (capped by `max_points`), halved every
     `ScoreSettings.half_life_days` since the lead's last activity."""
 
-    name = models.CharField(_("name"), max_length=100)
+    name = models.CharField(_("name (English)"), max_length=100)
+    name_id = models.CharField(_("name (Bahasa Indonesia)"), max_length=100, blank=True)
     kind = models.CharField(
         _("kind"), max_length=20, choices=ScoreKind.choices, default=ScoreKind.DEMOGRAPHIC
     )
@@ -349,6 +351,13 @@ class ScoringRule(TimestampedModel):
         verbose_name_plural = _("scoring rules")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        """The name in the active language (the English one when no Indonesian is given)."""
+        if self.name_id and (get_language() or "").startswith("id"):
+            return self.name_id
         return self.name
 
 

@@ -47,7 +47,12 @@ def make(personas, **kw):
 def test_demographic_points_and_reasons(personas, rules):
     lead = make(personas, company="PT Maju", expected_value=15_000_000)
     assert lead.score == 35
-    assert {r["rule"] for r in lead.score_reasons} == {"Has company", "Java", "Big budget"}
+    assert {r["rule_id"] for r in lead.score_reasons} == {rules[0].pk, rules[1].pk, rules[2].pk}
+    assert {r["text"] for r in scoring.explain(lead.score_reasons)} == {
+        "Has company",
+        "Java",
+        "Big budget",
+    }
 
 
 def test_behavioural_points_are_capped_and_decay(personas, rules):
@@ -111,3 +116,59 @@ def test_rescore_all_is_bulk(personas, rules, django_assert_max_num_queries):
     with django_assert_max_num_queries(12):
         changed = scoring.rescore_all()
     assert changed == 20
+
+
+# --- reasons are stored as codes and put into words in the viewer's language ------------------
+
+
+def test_reasons_are_stored_language_neutral_and_shown_in_the_viewers_language(
+    personas, rules, as_user
+):
+    from django.utils import translation
+
+    rules[2].name_id = "Anggaran besar"
+    rules[2].save(update_fields=["name_id"])
+    lead = make(personas, company="PT Maju", expected_value=15_000_000)
+    for _ in range(2):
+        actions.add_note(personas.rep, lead, "called")
+    # The nightly job runs in the server's default language (Bahasa Indonesia) ...
+    with (
+        translation.override("id"),
+        time_machine.travel(timezone.now() + dt.timedelta(days=10)),
+    ):
+        call_command("rescore_leads")
+    lead.refresh_from_db()
+    stored = lead.score_reasons
+    assert all("code" in r for r in stored)
+    decay = next(r for r in stored if r["code"] == "decay")
+    assert decay["days"] == 10 and decay["half_life"] == 10 and "rule" not in decay
+    assert "Peluruhan" not in str(stored) and "Decay" not in str(stored)  # no words stored
+    # ... and each viewer reads the reasons in their own language.
+    en = scoring.explain(stored, "en")
+    idn = scoring.explain(stored, "id")
+    assert "Big budget" in [r["text"] for r in en] and "Anggaran besar" in [r["text"] for r in idn]
+    assert any(r["text"].startswith("Decay: 10 days without activity") for r in en)
+    assert not any(r["text"].startswith("Decay") for r in idn)
+    notes = next(r for r in en if r["text"] == "Notes")
+    assert notes["detail"] == "Note × 2"
+    big = next(r for r in en if r["text"] == "Big budget")
+    assert big["detail"] == "Expected value is at least 10000000"
+    page = as_user(personas.rep).get(lead.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en")
+    html = page.content.decode()
+    assert "Decay: 10 days without activity" in html and "Anggaran besar" not in html
+    api = as_user(personas.rep).get(
+        f"/api/v1/sales/leads/{lead.pk}/score", HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert any(r["text"].startswith("Decay: 10 days") for r in api.json()["reasons"])
+
+
+def test_reasons_written_before_codes_still_show(personas, rules):
+    old = [{"rule": "Perusahaan diisi", "points": 10, "kind": "demographic"}]
+    assert scoring.explain(old, "en")[0]["text"] == "Perusahaan diisi"
+
+
+def test_deleted_rule_keeps_its_name(personas, rules):
+    lead = make(personas, company="PT Maju")
+    rules[0].delete()
+    texts = [r["text"] for r in scoring.explain(lead.score_reasons, "en")]
+    assert "Has company" in texts

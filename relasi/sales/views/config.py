@@ -213,6 +213,7 @@ class ScoringRuleViewSet(ConfigViewSet):
     form_class = ScoringRuleForm
     detail_fields = [
         "name",
+        "name_id",
         "kind",
         "field",
         "operator",
@@ -224,7 +225,7 @@ class ScoringRuleViewSet(ConfigViewSet):
         "active",
     ]
     columns = [
-        Column("name", gl("Name"), link=True, order="name"),
+        Column("name", gl("Name"), link=True, order="name", accessor="display_name"),
         Column("kind", gl("Kind"), accessor="get_kind_display"),
         Column(
             "rule",

@@ -16,6 +16,7 @@ from relasi.core import records
 from relasi.core.access import visible_to
 from relasi.core.views import require
 from relasi.core.viewsets import ADD_TAG, ASSIGN_OWNER, DELETE, Column, RecordViewSet
+from relasi.sales import scoring
 from relasi.sales.actions import deals as deal_actions
 from relasi.sales.actions import leads as actions
 from relasi.sales.choices import OPEN_LEAD_STATUSES
@@ -83,6 +84,7 @@ class LeadViewSet(RecordViewSet):
             "note_form": NoteForm(),
             "reassign_form": ReassignForm(initial={"owner": obj.owner_id}),
             "lead": obj,
+            "score_reasons": scoring.explain(obj.score_reasons),  # in the viewer's language
         }
 
 
