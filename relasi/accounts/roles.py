@@ -62,9 +62,11 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
         "slug": "analyst",
         "name": "Analyst",
         "visibility": Visibility.ALL,
+        # Reads and exports everything; analytics in full, so analysts save, share and schedule
+        # their own reports (the business grant comes first: a later key would replace it).
         "permissions": {
-            **_grant(["analytics"], ALL_ACTIONS),
             **_grant(BUSINESS, ["view", "export"]),
+            **_grant(["analytics"], ALL_ACTIONS),
         },
     },
     {

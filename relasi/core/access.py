@@ -5,6 +5,7 @@ Every list, detail, edit, delete, search, export, bulk and API path fetches reco
 403 that would confirm it exists.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
@@ -61,3 +62,25 @@ def get_for_user(user: Any, queryset: models.QuerySet[M], **lookup: Any) -> M:
 def require_perm(user: Any, module: str, action: str = "view") -> None:
     if not getattr(user, "is_authenticated", False) or not user.has_module_perm(module, action):
         raise PermissionDenied
+
+
+# Permissions that are not one module action ("import": some import target accepts the user),
+# registered by the app that owns the rule so the core stays below it.
+_CHECKS: dict[str, Callable[[Any], bool]] = {}
+
+
+def register_check(name: str, check: Callable[[Any], bool]) -> None:
+    _CHECKS[name] = check
+
+
+def may(user: Any, perm: str) -> bool:
+    """The one answer to "may this user do that?", shared by views, the sidebar and the buttons
+    templates show (`{% if user|may:"analytics.add" %}`), so nothing is offered that answers 403.
+    `perm` is "module.action" or the name of a registered check."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if "." in perm:
+        module, action = perm.split(".", 1)
+        return bool(user.has_module_perm(module, action))
+    check = _CHECKS.get(perm)
+    return bool(check and check(user))

@@ -1,5 +1,6 @@
 """The shell's own pages: home, global search, job progress, audit trail, health, errors."""
 
+import re
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -19,6 +20,7 @@ from relasi.core.views import require
 from relasi.core.viewsets import Column, RecordViewSet
 
 SEARCH_LIMIT = Limit("search", 120, 60)
+_ID = re.compile(r"[^A-Za-z0-9_-]")
 
 
 @login_required
@@ -33,10 +35,15 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_GET
 def global_search(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")
+    # htmx answers become the options of the listbox they land in; their ids start with its id.
+    prefix = _ID.sub("", request.headers.get("HX-Target", ""))[:40] if request.htmx else ""  # type: ignore[attr-defined]
     ident = str(request.user.pk)
     if SEARCH_LIMIT.blocked_for(ident):
         response = render(
-            request, "core/search_results.html", {"throttled": True, "q": query}, status=429
+            request,
+            "core/search_results.html",
+            {"throttled": True, "q": query, "prefix": prefix},
+            status=429,
         )
         response["Retry-After"] = str(SEARCH_LIMIT.blocked_for(ident))
         return response
@@ -46,7 +53,7 @@ def global_search(request: HttpRequest) -> HttpResponse:
     for result in results:
         groups.setdefault(result.group, []).append(result)
     template = "core/search_results.html" if request.htmx else "core/search_page.html"  # type: ignore[attr-defined]
-    return render(request, template, {"q": query, "groups": groups})
+    return render(request, template, {"q": query, "groups": groups, "prefix": prefix})
 
 
 @login_required

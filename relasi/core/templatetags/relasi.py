@@ -3,7 +3,7 @@ from typing import Any
 from django import template
 from django.http import QueryDict
 
-from relasi.core import formatting
+from relasi.core import access, formatting
 
 register = template.Library()
 
@@ -67,3 +67,9 @@ def bs(bound_field: Any) -> Any:
     if bound_field.errors:
         attrs["aria-invalid"] = "true"
     return bound_field.as_widget(attrs=attrs)
+
+
+@register.filter
+def may(user: Any, perm: str) -> bool:
+    """`{% if user|may:"analytics.add" %}`: show a button only to users it will not 403."""
+    return access.may(user, perm)

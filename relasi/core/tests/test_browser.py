@@ -133,7 +133,7 @@ def test_command_palette_finds_a_customer(page, live_server):
     results = page.locator("#palette-results")
     expect(results).to_contain_text("Kartika Sari")
     expect(results).not_to_contain_text("PT Sumber Makmur")
-    results.get_by_role("link", name=re.compile("Kartika Sari")).click()
+    results.get_by_role("option", name=re.compile("Kartika Sari")).click()
     expect(page.locator("h1")).to_contain_text("Kartika Sari")
 
 

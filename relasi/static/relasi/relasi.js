@@ -24,17 +24,100 @@
     }
   });
 
-  // Focus the palette's input once the modal is shown (Bootstrap focuses the dialog itself first).
+  // Focus the palette's input once the modal is shown (Bootstrap focuses the dialog itself first;
+  // its focus trap keeps Tab inside), and give focus back to where it was when it closes.
+  let beforePalette = null;
+  document.addEventListener("show.bs.modal", (e) => {
+    if (e.target.id === "palette") beforePalette = document.activeElement;
+  });
   document.addEventListener("shown.bs.modal", (e) => {
     if (e.target.id !== "palette") return;
     const input = document.getElementById("palette-input");
     if (input) { input.focus(); input.select(); }
   });
+  document.addEventListener("hidden.bs.modal", (e) => {
+    if (e.target.id !== "palette") return;
+    if (beforePalette && document.contains(beforePalette)) beforePalette.focus();
+    beforePalette = null;
+  });
+
+  // Search boxes are comboboxes (WAI-ARIA 1.2): focus stays in the input, the arrow keys move
+  // the active option (aria-activedescendant), Enter opens it, Escape closes the list.
+  const listOf = (input) => document.getElementById(input.getAttribute("aria-controls"));
+  const optionsOf = (input) => {
+    const list = listOf(input);
+    return list ? Array.from(list.querySelectorAll("[role='option']:not([aria-disabled='true'])")) : [];
+  };
+  function activate(input, option) {
+    optionsOf(input).forEach((o) => o.setAttribute("aria-selected", o === option ? "true" : "false"));
+    if (option) {
+      input.setAttribute("aria-activedescendant", option.id);
+      option.scrollIntoView({ block: "nearest" });
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+  function closeList(input) {
+    const list = listOf(input);
+    if (list && input.id === "global-search") list.innerHTML = "";
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+  }
+  document.addEventListener("keydown", (e) => {
+    const input = e.target.closest && e.target.closest("[data-combobox]");
+    if (!input) return;
+    const options = optionsOf(input);
+    const current = options.findIndex((o) => o.id === input.getAttribute("aria-activedescendant"));
+    if (e.key === "ArrowDown" || e.key === "ArrowUp") {
+      if (!options.length) return;
+      e.preventDefault();
+      const step = e.key === "ArrowDown" ? 1 : -1;
+      const next = current < 0 ? (step > 0 ? 0 : options.length - 1) : (current + step + options.length) % options.length;
+      input.setAttribute("aria-expanded", "true");
+      activate(input, options[next]);
+    } else if (e.key === "Home" && options.length && current >= 0) {
+      e.preventDefault(); activate(input, options[0]);
+    } else if (e.key === "End" && options.length && current >= 0) {
+      e.preventDefault(); activate(input, options[options.length - 1]);
+    } else if (e.key === "Enter") {
+      // The palette opens the first match when none is chosen; the top bar then submits its
+      // form (the full search page).
+      const chosen = options[current] || (input.id === "palette-input" ? options[0] : null);
+      if (chosen) {
+        e.preventDefault();
+        window.location.assign(chosen.getAttribute("href"));
+      } else if (input.id === "palette-input" && input.value.trim()) {
+        e.preventDefault();
+        window.location.assign(input.getAttribute("hx-get") + "?q=" + encodeURIComponent(input.value));
+      }
+    } else if (e.key === "Escape" && input.id === "global-search" && input.getAttribute("aria-expanded") === "true") {
+      e.preventDefault();
+      closeList(input);
+    }
+  });
+  // New results: nothing is chosen yet; the list is open when it has something to show.
+  document.addEventListener("htmx:afterSwap", (e) => {
+    const input = document.querySelector("[data-combobox][aria-controls='" + e.detail.target.id + "']");
+    if (!input) return;
+    input.removeAttribute("aria-activedescendant");
+    input.setAttribute("aria-expanded", e.detail.target.children.length ? "true" : "false");
+  });
 
   document.addEventListener("click", (e) => {
-    const dd = document.getElementById("search-dropdown");
-    if (dd && !e.target.closest(".search")) dd.innerHTML = "";
+    const input = document.getElementById("global-search");
+    if (input && !e.target.closest(".search")) closeList(input);
   });
+
+  // Sidebar sections: remember which ones the user folded (read by the server, so pages render
+  // already folded, without a flash).
+  function rememberSections() {
+    const folded = Array.from(document.querySelectorAll("[data-nav-section][aria-expanded='false']"))
+      .map((b) => b.dataset.navSection);
+    document.cookie = "relasi_nav=" + folded.join(".") + "; path=/; max-age=31536000; SameSite=Lax";
+  }
+  ["shown.bs.collapse", "hidden.bs.collapse"].forEach((name) => document.addEventListener(name, (e) => {
+    if (e.target.closest && e.target.closest(".nav-section")) rememberSections();
+  }));
 
   // Row selection for bulk actions.
   function refreshBulk(root) {
