@@ -8,7 +8,7 @@ class CommerceConfig(AppConfig):
     verbose_name = _("Commerce")
 
     def ready(self) -> None:
-        from relasi.commerce import figures, models, timeline  # noqa: F401  (registers)
+        from relasi.commerce import figures, models, search, timeline  # noqa: F401  (registers)
         from relasi.core.registry import register_custom_fields
         from relasi.customers.merge import register_related
         from relasi.integrations.targets import orders  # noqa: F401  (registers the target)

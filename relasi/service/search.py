@@ -17,6 +17,7 @@ from relasi.service.models import Article, ArticleTranslation, Ticket
 
 _WORD = re.compile(r"[\w@.+-]+", re.UNICODE)
 NUMBER = re.compile(r"^tkt-\d{4}-\d{1,6}$")
+TICKET_PREFIX, TICKET_DIGITS = "TKT", 6  # TKT-2026-000042 (actions.tickets.next_number)
 SQL_TICKET_IDS = (
     "SELECT rowid FROM service_ticket_search WHERE service_ticket_search MATCH %s LIMIT 5000"
 )
@@ -97,8 +98,9 @@ def filter_tickets(queryset: QuerySet[Ticket], query: str) -> QuerySet[Ticket]:
     term = clean_term(query)
     if not term:
         return queryset
-    if NUMBER.match(term):
-        return queryset.filter(number__iexact=term)
+    spellings = registry.number_spellings(query, TICKET_PREFIX, TICKET_DIGITS)
+    if NUMBER.match(term) or len(spellings) > 2:  # a ticket number: the unique index, exactly
+        return queryset.filter(number__in=spellings)
     return _matching(queryset, SQL_TICKET_IDS, term, "subject")
 
 
@@ -137,15 +139,25 @@ def search_articles(
 def provider(user: Any, query: str, limit: int) -> list[registry.SearchResult]:
     if not user.has_module_perm("service", "view"):
         return []
-    tickets = filter_tickets(visible_to(user, Ticket.objects.all()), query)
+    base = Ticket.objects.select_related("customer")
+    numbered = registry.by_number(
+        user, base, query, prefix=TICKET_PREFIX, digits=TICKET_DIGITS, limit=limit
+    )
+    found = {t.pk for t in numbered}
+    others = [
+        t
+        for t in filter_tickets(visible_to(user, base), query).order_by("-created_at")[:limit]
+        if t.pk not in found
+    ]
     results = [
         registry.SearchResult(
             group=str(_("Tickets")),
             title=f"{t.number} · {t.subject}",
             url=t.get_absolute_url(),
             subtitle=f"{t.customer.name} · {t.get_status_display()}",
+            exact=t.pk in found,
         )
-        for t in tickets.select_related("customer").order_by("-created_at")[:limit]
+        for t in [*numbered, *others][:limit]
     ]
     for article in search_articles(query, public_only=False, limit=limit):
         results.append(
