@@ -32,6 +32,14 @@ SUGGEST_THRESHOLD = 0.55
 NAME_ONLY_MAX = 0.65
 # Blocks larger than this are skipped: a key shared by that many records is not a key.
 MAX_BLOCK = 200
+# A pair whose names differ in a way the rules cannot explain (a short or unusual name part
+# that may be misspelt) but that shares an exact e-mail or phone is stored for review between
+# SCAN_THRESHOLD and this, never high enough to be merged without a person looking at it.
+REVIEW_MAX = 0.75
+# `_token_sim` of two different common names (Dewi/Dedi): below every "could be a typo" score.
+DIFFERENT_NAMES = 0.4
+# A name part aligned at less than this is another name (family members), not a misspelling.
+DIFFERENT_PART = 0.5
 
 # --- name normalisation ---------------------------------------------------------------------
 
@@ -253,12 +261,13 @@ def _token_sim(x: str, y: str) -> float:
         return 0.95
     known = _known_names()
     if x in known and y in known:
-        return 0.6
+        return DIFFERENT_NAMES
     if x[0] != y[0]:
         return 0.5 * JaroWinkler.normalized_similarity(x, y)
     edits = OSA.distance(x, y)
     longest = max(len(x), len(y))
-    if edits == 1 and longest >= 4:
+    # One edit in a longer word, or two swapped letters even in a short one (Auy ~ Ayu).
+    if edits == 1 and (longest >= 4 or Levenshtein.distance(x, y) == 2):
         return 0.9
     if edits == 2 and longest >= 7:
         return 0.8
@@ -274,7 +283,17 @@ def name_similarity(x: Entry, y: Entry) -> tuple[float, float]:
     short, long_ = (x, y) if len(x.tokens) <= len(y.tokens) else (y, x)
     free = list(range(len(long_.tokens)))
     sims: list[float] = []
+    rest = []
+    # Identical parts first, so a greedy look-alike never takes the part that is really the
+    # same ("Sri Simanjuntak" ~ "Reza Slamet Simanjuntak": Sri must not pair with Simanjuntak).
     for tok, raw in zip(short.tokens, short.raw, strict=True):
+        same = next((i for i in free if long_.tokens[i] == tok), -1)
+        if same >= 0:
+            sims.append(1.0)
+            free.remove(same)
+        else:
+            rest.append((tok, raw))
+    for tok, raw in rest:
         best, best_i = 0.0, -1
         for i in free:
             s = _token_sim(tok, long_.tokens[i])
@@ -332,12 +351,20 @@ def score_entries(x: Entry, y: Entry) -> tuple[float, list[str]]:
     if x.city and x.city == y.city:
         score += 0.05
         reasons.append(_("same city"))
-    if weakest < 0.75:
-        # A name part that does not match at all (family members sharing a phone or address).
+    exact = bool(x.emails & y.emails or x.phones & y.phones)
+    if weakest < DIFFERENT_PART:
+        # Another name, not a typo (family members sharing a phone or address).
         score = min(score, 0.6)
         reasons.append(_("a name part differs"))
-    if sim < 0.8:
-        score = min(score, NAME_ONLY_MAX)
+    elif weakest < 0.75 or sim < 0.8:
+        # Names too unlike for a match but not another name: an exact e-mail or phone weighs
+        # enough on its own for a person to review the pair, never to merge it unseen.
+        if exact:
+            score = min(max(score, SCAN_THRESHOLD), REVIEW_MAX)
+        else:
+            score = min(score, 0.6 if weakest < 0.75 else NAME_ONLY_MAX)
+        if weakest < 0.75:
+            reasons.append(_("a name part may be misspelt"))
     return round(min(score, 1.0), 4), reasons
 
 

@@ -90,6 +90,14 @@
         e.preventDefault();
         window.location.assign(input.getAttribute("hx-get") + "?q=" + encodeURIComponent(input.value));
       }
+    } else if (e.key === "Tab" && input.closest(".modal")) {
+      // Focus trap: Tab and Shift+Tab cycle through the palette's own controls, never the page.
+      const modal = input.closest(".modal");
+      const stops = Array.from(modal.querySelectorAll("input, select, textarea, button, a[href], [tabindex]"))
+        .filter((el) => el.tabIndex >= 0 && !el.disabled && el.offsetParent !== null);
+      const at = stops.indexOf(input);
+      e.preventDefault();
+      if (stops.length > 1) stops[(at + (e.shiftKey ? -1 : 1) + stops.length) % stops.length].focus();
     } else if (e.key === "Escape" && input.id === "global-search" && input.getAttribute("aria-expanded") === "true") {
       e.preventDefault();
       closeList(input);
