@@ -11,7 +11,7 @@ from ninja import Router, Schema, Status
 
 from relasi.core import jobs
 from relasi.core.access import get_for_user
-from relasi.core.api import check
+from relasi.core.api import PageOut, check, page_of
 from relasi.core.models import Job
 from relasi.core.typing import ApiRequest
 from relasi.customers import duplicates, merge, tasks
@@ -122,17 +122,23 @@ class JobOut(Schema):
     result: dict[str, Any]
 
 
-@router.get("/candidates", response=list[CandidateOut], summary="Open candidate pairs by score")
+@router.get(
+    "/candidates", response=PageOut[CandidateOut], summary="Candidate pairs by score (paged)"
+)
 def list_candidates(
-    request: ApiRequest, min_score: float = 0, status: str = "open", limit: int = 50
+    request: ApiRequest,
+    min_score: float = 0,
+    status: str = "open",
+    cursor: str | None = None,
+    before: str | None = None,
+    limit: int = 50,
 ) -> Any:
     check(request, "customers", "view")
     qs = visible_candidates(request.auth).filter(score__gte=min_score)
     if status in DuplicateStatus.values:
         qs = qs.filter(status=status)
-    return qs.select_related("customer_a", "customer_b").order_by("-score", "id")[
-        : max(1, min(limit, 500))
-    ]
+    qs = qs.select_related("customer_a", "customer_b")
+    return page_of(qs, order="-score", cursor=cursor, before=before, limit=limit)
 
 
 @router.post("/candidates/{pk}/dismiss", response=CandidateOut, summary="Not a duplicate")

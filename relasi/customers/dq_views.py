@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_POST
 from relasi.core import jobs
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.models import Job
+from relasi.core.pagination import capped_count, paginate
 from relasi.core.records import ConflictError
 from relasi.core.views import require
 from relasi.customers import duplicates, merge, tasks
@@ -77,19 +78,22 @@ def queue(request: HttpRequest) -> HttpResponse:
     except ValueError:
         min_score = 0.0
     qs = visible_candidates(request.user).filter(status=DuplicateStatus.OPEN, score__gte=min_score)
-    raw_page = request.GET.get("page", "1")
-    page = max(int(raw_page), 1) if raw_page.isdigit() else 1
-    rows = list(
-        qs.select_related("customer_a", "customer_b").order_by("-score", "id")[
-            (page - 1) * PAGE : page * PAGE + 1
-        ]
+    # Keyset pages (score, id): page 1,000 of a large scan costs what page 1 costs.
+    page = paginate(
+        qs.select_related("customer_a", "customer_b"),
+        order="-score",
+        after=request.GET.get("after") or None,
+        before=request.GET.get("before") or None,
+        limit=PAGE,
     )
+    total, exact = capped_count(qs)
     settings_row = DuplicateSettings.load()
     job_id = request.GET.get("job")
     context = {
-        "candidates": rows[:PAGE],
-        "has_next": len(rows) > PAGE,
+        "candidates": page.items,
         "page": page,
+        "total": total,
+        "total_exact": exact,
         "min_score": min_score,
         "settings": settings_row,
         "above_threshold": qs.filter(score__gte=settings_row.auto_merge_threshold).count(),

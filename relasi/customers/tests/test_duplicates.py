@@ -6,6 +6,8 @@ import pytest
 
 from relasi.customers.duplicates import (
     MATCH_THRESHOLD,
+    REVIEW_MAX,
+    SCAN_THRESHOLD,
     Matcher,
     Stats,
     email_key,
@@ -163,3 +165,34 @@ def test_matcher_best_match_for_the_importer():
     assert matcher.best_match({"name": "Agus Salim", "phones": ["+6281311112222"]}) is None
     matcher.add({"id": 3, "name": "Agus Salim", "phones": ["+6281311112222"]})
     assert matcher.best_match({"name": "Agoes Salim", "phones": ["081311112222"]})[0] == 3  # type: ignore[index]
+
+
+@pytest.mark.parametrize(
+    ("x", "y"),
+    [("Auy Lestari", "Ayu Lestari"), ("Eok Prasetyo", "Eko Prasetyo"), ("Auy", "Ayu")],
+)
+def test_transposed_short_given_name_with_the_same_email_and_phone_matches(x, y):
+    a = {"name": x, "emails": ["ayu.lestari@example.test"], "phones": PHONE}
+    b = {"name": y, "emails": ["ayu.lestari@example.test"], "phones": ["0812-3456-7890"]}
+    assert score(a, b) >= MATCH_THRESHOLD, reasons(a, b)
+
+
+@pytest.mark.parametrize(
+    "shared",
+    [
+        {"emails": ["ayu@example.test"]},
+        {"phones": PHONE},
+        {"emails": ["ayu@example.test"], "phones": PHONE},
+    ],
+)
+def test_an_exact_email_or_phone_alone_brings_an_unexplained_name_to_review(shared):
+    # "Ayu" / "Ayi": one letter in a three-letter name, not a known other name.
+    a, b = {"name": "Ayu", **shared}, {"name": "Ayi", **shared}
+    assert SCAN_THRESHOLD <= score(a, b) <= REVIEW_MAX < MATCH_THRESHOLD, reasons(a, b)
+    assert score({"name": "Ayu"}, {"name": "Ayi"}) < SCAN_THRESHOLD
+
+
+def test_identical_parts_are_aligned_first():
+    a = {"name": "Reza Slamet Simanjuntak", "phones": PHONE, "city": "Medan"}
+    b = {"name": "Sri Simanjuntak", "phones": PHONE, "city": "Medan"}
+    assert score(a, b) < SCAN_THRESHOLD, reasons(a, b)

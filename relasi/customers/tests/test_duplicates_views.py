@@ -138,7 +138,7 @@ def test_other_team_cannot_see_or_merge(personas, as_user, api):
     assert outsider.post(f"/customers/duplicates/{cand.pk}/dismiss/").status_code == 404
     assert as_user(personas.readonly).post(f"/customers/merge/{a.pk}/{b.pk}/").status_code == 403
     client = api(personas.other_rep)
-    assert client.get("/api/v1/duplicates/candidates").json() == []
+    assert client.get("/api/v1/duplicates/candidates").json()["items"] == []
     r = client.post(
         "/api/v1/duplicates/merge",
         {"survivor_id": a.pk, "merged_id": b.pk},
@@ -174,7 +174,7 @@ def test_duplicates_api(personas, api, django_capture_on_commit_callbacks):
     assert r.status_code == 202
     job = client.get(f"/api/v1/duplicates/jobs/{r.json()['id']}").json()
     assert job["status"] == "succeeded" and job["percent"] == 100
-    items = client.get("/api/v1/duplicates/candidates?min_score=0.5").json()
+    items = client.get("/api/v1/duplicates/candidates?min_score=0.5").json()["items"]
     assert [(i["customer_a"]["id"], i["customer_b"]["id"]) for i in items] == [(a.pk, b.pk)]
     r = client.post(
         "/api/v1/duplicates/merge",
@@ -203,3 +203,49 @@ def test_duplicates_api(personas, api, django_capture_on_commit_callbacks):
     cand_id = DuplicateCandidate.objects.get().pk
     r = client.post(f"/api/v1/duplicates/candidates/{cand_id}/dismiss")
     assert r.status_code == 200 and r.json()["status"] == "dismissed"
+
+
+def _many_pairs(personas, n):
+    people = Customer.objects.bulk_create(
+        Customer(kind="person", first_name=f"P{i}", name=f"P{i}", owner=personas.rep)
+        for i in range(n + 1)
+    )
+    DuplicateCandidate.objects.bulk_create(
+        DuplicateCandidate(customer_a=people[0], customer_b=c, score=0.7 + (i % 30) / 100)
+        for i, c in enumerate(people[1:])
+    )
+
+
+def test_candidates_api_pages_past_500_by_cursor(personas, api):
+    _many_pairs(personas, 620)
+    client = api(personas.rep)
+    seen, cursor, pages = [], None, 0
+    while True:
+        url = "/api/v1/duplicates/candidates?limit=500" + (f"&cursor={cursor}" if cursor else "")
+        body = client.get(url).json()
+        seen += [(i["score"], i["id"]) for i in body["items"]]
+        pages += 1
+        cursor = body["next_cursor"]
+        if not cursor:
+            break
+    assert pages == 2 and len(seen) == len(set(seen)) == 620
+    assert seen == sorted(seen, key=lambda s: (-s[0], -s[1]))  # best first, stable across pages
+
+
+def test_queue_pages_by_cursor_and_counts(personas, as_user):
+    _many_pairs(personas, 120)
+    client = as_user(personas.rep)
+    first = client.get("/customers/duplicates/")
+    assert first.status_code == 200
+    page = first.context["page"]
+    assert len(page.items) == 50 and page.next_cursor and first.context["total"] == 120
+    assert "120 open pairs" in first.content.decode()
+    ids = {c.pk for c in page.items}
+    while page.next_cursor:
+        response = client.get(f"/customers/duplicates/?after={page.next_cursor}")
+        page = response.context["page"]
+        assert not ids & {c.pk for c in page.items}
+        ids |= {c.pk for c in page.items}
+    assert len(ids) == 120
+    back = client.get(f"/customers/duplicates/?before={page.prev_cursor}").context["page"]
+    assert len(back.items) == 50 and back.prev_cursor
