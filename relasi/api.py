@@ -1,10 +1,9 @@
 """The REST API: /api/v1/, OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs."""
 
 from django.conf import settings
-from ninja import NinjaAPI
 from ninja.throttling import AnonRateThrottle
 
-from relasi.core.api import AUTH, UserRateThrottle, install_error_handlers
+from relasi.core.api import AUTH, RelasiAPI, UserRateThrottle, install_error_handlers
 
 
 def _docs_decorator(func):  # type: ignore[no-untyped-def]
@@ -13,7 +12,7 @@ def _docs_decorator(func):  # type: ignore[no-untyped-def]
     return func if settings.API_DOCS_PUBLIC else login_required(func)
 
 
-api = NinjaAPI(
+api = RelasiAPI(
     title="Relasi API",
     version="1",
     description="REST API of Relasi. Authenticate with `Authorization: Bearer <personal access token>`.",

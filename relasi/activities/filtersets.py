@@ -20,9 +20,10 @@ from relasi.activities.choices import (
 from relasi.activities.geo import ALERT_DISTANCE_M
 from relasi.activities.models import Activity, Visit
 from relasi.activities.selectors import state_q
+from relasi.core.filters import FilterSet
 
 
-class ActivityFilterSet(django_filters.FilterSet):
+class ActivityFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), field_name="title", lookup_expr="icontains")
     state = django_filters.ChoiceFilter(
         label=_("Due"), choices=DueState.choices, method="filter_state"
@@ -58,7 +59,7 @@ class ActivityFilterSet(django_filters.FilterSet):
         return queryset.filter(state_q(value)) if value else queryset
 
 
-class VisitFilterSet(django_filters.FilterSet):
+class VisitFilterSet(FilterSet):
     owner = django_filters.ModelChoiceFilter(
         label=_("Rep"), queryset=User.objects.filter(is_active=True)
     )

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_POST
 from relasi.analytics import dashboards, delivery, kpis, mart, reports
 from relasi.analytics.models import CostEntry, MartLock, MartRefresh, Report
 from relasi.core.access import require_perm
+from relasi.core.numbers import LimitedDecimalsMixin
 from relasi.core.viewsets import DELETE, Column, RecordViewSet
 
 
@@ -317,7 +318,7 @@ def mart_export(request: HttpRequest) -> FileResponse:
 
 
 # --- cost entries -----------------------------------------------------------------------------
-class CostEntryForm(forms.ModelForm):
+class CostEntryForm(LimitedDecimalsMixin, forms.ModelForm):
     class Meta:
         model = CostEntry
         fields = ["kind", "period_start", "period_end", "amount", "channel", "note"]

@@ -13,7 +13,7 @@ from ninja.errors import HttpError
 from relasi.commerce import actions
 from relasi.commerce.models import Order, OrderLine, Payment, ReturnLine, Store
 from relasi.core.access import get_for_user, visible_to
-from relasi.core.api import PageOut, check, page_of
+from relasi.core.api import Id, PageOut, check, page_of
 from relasi.core.numbers import column
 
 router = Router(tags=["commerce"])
@@ -26,7 +26,7 @@ Price = Annotated[Decimal, column(OrderLine, "unit_price", ge=0)]
 
 class LineIn(Schema):
     sku: str | None = None
-    product_id: int | None = None
+    product_id: Id | None = None
     description: str | None = None
     quantity: Quantity = Decimal(1)
     unit_price: Price | None = None
@@ -45,13 +45,13 @@ class OrderIn(Schema):
     source: str = "api"
     external_id: str = Field("", description="Unique per source: re-sending updates the order")
     number: str = ""
-    customer_id: int | None = None
+    customer_id: Id | None = None
     customer_email: str | None = None
     customer_phone: str | None = None
     channel: str | None = None
     store: str | None = Field(None, description="Store code")
-    store_id: int | None = None
-    owner_id: int | None = None
+    store_id: Id | None = None
+    owner_id: Id | None = None
     owner: str | None = Field(None, description="Username or e-mail of the sales rep")
     ordered_at: dt.datetime | None = None
     status: str = "completed"
@@ -143,7 +143,7 @@ class StoreOut(StoreIn):
 class ReturnIn(Schema):
     reason: str
     note: str = ""
-    lines: list[tuple[int, Annotated[Decimal, column(ReturnLine, "quantity", gt=0)]]] = Field(
+    lines: list[tuple[Id, Annotated[Decimal, column(ReturnLine, "quantity", gt=0)]]] = Field(
         ..., description="[[order line id, quantity], ...]"
     )
 
@@ -173,11 +173,11 @@ def _payload(body: OrderIn) -> dict[str, Any]:
 def list_orders(
     request: HttpRequest,
     cursor: str | None = None,
-    customer_id: int | None = None,
+    customer_id: Id | None = None,
     source: str | None = None,
     external_id: str | None = None,
     since: dt.date | None = None,
-    limit: int = 50,
+    limit: Id = 50,
 ) -> Any:
     check(request, "commerce", "view")
     qs = _orders(request)

@@ -1,16 +1,17 @@
 """API plumbing shared by every app's router: authentication (personal access tokens or the
 browser session with CSRF), module/scope permissions, consistent JSON errors, keyset pages."""
 
+import logging
 import math
-from typing import Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import models
+from django.db import DataError, models
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, SessionAuth
@@ -19,9 +20,14 @@ from ninja.throttling import AuthRateThrottle
 from relasi.core import audit
 from relasi.core.pagination import paginate
 from relasi.core.records import ConflictError
+from relasi.core.text import check_request
 from relasi.core.throttle import Limit
 
 T = TypeVar("T")
+logger = logging.getLogger("relasi.api")
+INT64_MAX = 2**63 - 1
+# An id or count in a schema: the database's integer range, so out-of-range input is a 422.
+Id = Annotated[int, Field(ge=-INT64_MAX - 1, le=INT64_MAX)]
 LAST_USED_RESOLUTION = 60  # seconds; avoids a write on every request
 
 # Guessing tokens: authentication runs before ninja's throttles, so failed bearer tokens are
@@ -98,6 +104,16 @@ def check(request: HttpRequest, module: str, action: str = "view") -> Any:
     return user
 
 
+class RelasiAPI(NinjaAPI):
+    """The project's NinjaAPI: refuses forbidden control characters in any input (query or
+    JSON body) before an operation runs; the error handlers answer 422 with their places."""
+
+    def create_temporal_response(self, request: HttpRequest) -> HttpResponse:
+        # The first step of every operation inside ninja's error handling (Operation.run).
+        check_request(request)
+        return super().create_temporal_response(request)
+
+
 class ErrorOut(Schema):
     status: int
     message: str
@@ -143,7 +159,17 @@ def _throttled(api: Any, request: HttpRequest, exc: Throttled) -> HttpResponse:
     return response
 
 
+def _out_of_range(api: Any, request: HttpRequest, exc: Exception) -> HttpResponse:
+    """Safety net behind input validation: a number or text the database cannot hold (SQLite's
+    OverflowError, PostgreSQL's "out of range") is the client's input, not a server fault.
+    Logged, because it means a schema lacks a bound."""
+    logger.warning("api.out_of_range", extra={"path": request.path[:200], "error": str(exc)[:200]})
+    return _error(api, request, 422, "Invalid input: a value is out of range.")
+
+
 def install_error_handlers(api: Any) -> None:
+    api.add_exception_handler(OverflowError, lambda r, e: _out_of_range(api, r, e))
+    api.add_exception_handler(DataError, lambda r, e: _out_of_range(api, r, e))
     api.add_exception_handler(Http404, lambda r, e: _error(api, r, 404, "Not found."))
     api.add_exception_handler(
         PermissionDenied, lambda r, e: _error(api, r, 403, "Permission denied.")

@@ -6,3 +6,8 @@ class CoreConfig(AppConfig):
     name = "relasi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from relasi.core.text import install_form_validator
+
+        install_form_validator()  # no form accepts NUL or bidi-override characters

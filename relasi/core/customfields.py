@@ -194,6 +194,9 @@ def add_filters(filterset: django_filters.FilterSet, model: type[models.Model]) 
                 )
         filterset.filters[name] = flt
         filterset.base_filters = {**filterset.base_filters}  # keep class-level filters untouched
+    from relasi.core.filters import bound_number_filters
+
+    bound_number_filters(filterset)
 
 
 def _number_filter(key: str) -> Any:

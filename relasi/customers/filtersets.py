@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
+from relasi.core.filters import FilterSet
 from relasi.core.models import Tag
 from relasi.customers.choices import Channel, ConsentStatus, CustomerType, Lifecycle, Source
 from relasi.customers.models import ContactPermission, Customer, Group
@@ -20,7 +21,7 @@ CONSENT_CHOICES = [
 ]
 
 
-class CustomerFilterSet(django_filters.FilterSet):
+class CustomerFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     lifecycle_stage = django_filters.MultipleChoiceFilter(
         label=_("Lifecycle stage"), choices=Lifecycle.choices, widget=forms.CheckboxSelectMultiple

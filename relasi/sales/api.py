@@ -12,7 +12,8 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from relasi.core.access import get_for_user, visible_to
-from relasi.core.api import PageOut, check, page_of
+from relasi.core.api import Id, PageOut, check, page_of
+from relasi.core.numbers import column
 from relasi.core.typing import ApiRequest
 from relasi.customers.dq_api import DuplicatesFound as CustomerDuplicatesFound
 from relasi.customers.models import Customer
@@ -22,7 +23,17 @@ from relasi.sales.actions import deals as deal_actions
 from relasi.sales.actions import leads as lead_actions
 from relasi.sales.actions import quotes as quote_actions
 from relasi.sales.filtersets import DealFilterSet, LeadFilterSet, QuoteFilterSet
-from relasi.sales.models import Deal, Lead, LostReason, Pipeline, PriceList, Product, Quote, Stage
+from relasi.sales.models import (
+    Deal,
+    DealLine,
+    Lead,
+    LostReason,
+    Pipeline,
+    PriceList,
+    Product,
+    Quote,
+    Stage,
+)
 
 router = Router(tags=["sales"])
 
@@ -78,7 +89,7 @@ class LeadIn(Schema):
     source: str = "other"
     product_interest_id: int | None = None
     interest: str = ""
-    expected_value: Decimal = Field(default=Decimal(0), ge=0)
+    expected_value: Decimal = column(Lead, "expected_value", default=Decimal(0), ge=0)
     currency: str | None = None
     notes: str = ""
     owner_id: int | None = None
@@ -96,7 +107,7 @@ class LeadPatch(Schema):
     province: str | None = None
     source: str | None = None
     interest: str | None = None
-    expected_value: Decimal | None = Field(default=None, ge=0)
+    expected_value: Decimal | None = column(Lead, "expected_value", default=None, ge=0)
     notes: str | None = None
     owner_id: int | None = None
 
@@ -110,12 +121,13 @@ class LeadStatusIn(Schema):
 
 class ConvertIn(Schema):
     version: int | None = None
-    person: str | int | None = "auto"
-    organization: str | int | None = "auto"
+    # "auto" (match or create), "new", "skip"/null, or the id of an existing customer
+    person: Literal["auto", "new", "skip", ""] | Id | None = "auto"
+    organization: Literal["auto", "new", "skip", ""] | Id | None = "auto"
     create_deal: bool = False
     deal_name: str = ""
     pipeline_id: int | None = None
-    value: Decimal | None = None
+    value: Decimal | None = column(Deal, "value", default=None, ge=0)
     # Which value the new deal keeps: the typed one (default) or the product lines' sum.
     value_source: Literal["typed", "lines"] | None = None
     expected_close_date: dt.date | None = None
@@ -163,8 +175,8 @@ class LineOut(Schema):
 class LineIn(Schema):
     product_id: int | None = None
     description: str = ""
-    quantity: Decimal = Field(default=Decimal(1), gt=0)
-    unit_price: Decimal | None = Field(default=None, ge=0)
+    quantity: Decimal = column(DealLine, "quantity", default=Decimal(1), gt=0)
+    unit_price: Decimal | None = column(DealLine, "unit_price", default=None, ge=0)
     discount_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
     tax_rate: Decimal | None = Field(default=None, ge=0, le=100)
 
@@ -207,7 +219,7 @@ class DealIn(Schema):
     stage_id: int | None = None
     customer_id: int | None = None
     organization_id: int | None = None
-    value: Decimal = Field(default=Decimal(0), ge=0)
+    value: Decimal = column(Deal, "value", default=Decimal(0), ge=0)
     value_source: Literal["typed", "lines"] | None = None
     currency: str | None = None
     expected_close_date: dt.date | None = None
@@ -221,7 +233,7 @@ class DealPatch(Schema):
     name: str | None = None
     customer_id: int | None = None
     organization_id: int | None = None
-    value: Decimal | None = Field(default=None, ge=0)
+    value: Decimal | None = column(Deal, "value", default=None, ge=0)
     value_source: Literal["typed", "lines"] | None = None
     expected_close_date: dt.date | None = None
     forecast_category: str | None = None
@@ -259,7 +271,7 @@ class ProductIn(Schema):
     category_id: int | None = None
     description: str = ""
     unit: str = "pcs"
-    unit_price: Decimal = Field(ge=0)
+    unit_price: Decimal = column(Product, "unit_price", ge=0)
     currency: str | None = None
     tax_rate: Decimal = Field(default=Decimal(11), ge=0, le=100)
     barcode: str = ""
@@ -270,7 +282,7 @@ class ProductIn(Schema):
 class ProductPatch(Schema):
     version: int
     name: str | None = None
-    unit_price: Decimal | None = Field(default=None, ge=0)
+    unit_price: Decimal | None = column(Product, "unit_price", default=None, ge=0)
     tax_rate: Decimal | None = Field(default=None, ge=0, le=100)
     active: bool | None = None
     stock_level: int | None = None

@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
+from relasi.core.filters import FilterSet
 from relasi.customers.choices import Source
 from relasi.sales.choices import (
     DealStatus,
@@ -28,7 +29,7 @@ from relasi.sales.models import (
 )
 
 
-class _UserScoped(django_filters.FilterSet):
+class _UserScoped(FilterSet):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = getattr(request, "user", None)
@@ -108,7 +109,7 @@ class DealFilterSet(_UserScoped):
         return queryset.filter(Q(customer_id=value) | Q(organization_id=value))
 
 
-class ProductFilterSet(django_filters.FilterSet):
+class ProductFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     category = django_filters.ModelChoiceFilter(
         label=_("Category"), queryset=ProductCategory.objects.all()
@@ -130,7 +131,7 @@ class ProductFilterSet(django_filters.FilterSet):
         )
 
 
-class PriceListFilterSet(django_filters.FilterSet):
+class PriceListFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=PriceListKind.choices)
     active = django_filters.BooleanFilter(label=_("Active"))
 

@@ -9,6 +9,7 @@ from relasi.accounts.models import Team, User
 from relasi.core.access import visible_to
 from relasi.core.customfields import CustomFieldFormMixin
 from relasi.core.forms import TagField
+from relasi.core.numbers import LimitedDecimalsMixin, limit_of
 from relasi.customers.choices import Kind
 from relasi.customers.models import Customer
 from relasi.sales import webforms
@@ -22,6 +23,7 @@ from relasi.sales.choices import (
 from relasi.sales.models import (
     AssignmentRule,
     Deal,
+    DealLine,
     Lead,
     LostReason,
     Pipeline,
@@ -66,7 +68,7 @@ class OwnedFormMixin:
                 fields[name].help_text = _("Customer number (shown on the customer's page).")
 
 
-class LeadForm(OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
+class LeadForm(LimitedDecimalsMixin, OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
     tags = TagField()
 
     class Meta:
@@ -130,7 +132,11 @@ class ConvertForm(forms.Form):
         label=_("Pipeline"), queryset=Pipeline.objects.filter(active=True), required=False
     )
     value = forms.DecimalField(
-        label=_("Value"), required=False, min_value=0, max_digits=18, decimal_places=2
+        label=_("Value"),
+        required=False,
+        min_value=0,
+        max_value=limit_of(Deal, "value").largest,
+        decimal_places=2,
     )
     value_source = forms.ChoiceField(
         label=_("Which value does the deal keep?"),
@@ -164,7 +170,7 @@ class ConvertForm(forms.Form):
         return data
 
 
-class DealForm(OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
+class DealForm(LimitedDecimalsMixin, OwnedFormMixin, CustomFieldFormMixin, forms.ModelForm):
     tags = TagField()
 
     class Meta:
@@ -205,10 +211,18 @@ class DealLineForm(forms.Form):
     )
     description = forms.CharField(label=_("Description"), required=False, max_length=300)
     quantity = forms.DecimalField(
-        label=_("Quantity"), min_value=0, max_digits=12, decimal_places=2, initial=1
+        label=_("Quantity"),
+        min_value=0,
+        max_value=limit_of(DealLine, "quantity").largest,
+        decimal_places=2,
+        initial=1,
     )
     unit_price = forms.DecimalField(
-        label=_("Unit price"), required=False, min_value=0, max_digits=18, decimal_places=2
+        label=_("Unit price"),
+        required=False,
+        min_value=0,
+        max_value=limit_of(DealLine, "unit_price").largest,
+        decimal_places=2,
     )
     discount_percent = forms.DecimalField(
         label=_("Discount (%)"),
@@ -278,7 +292,7 @@ class DecisionForm(forms.Form):
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class ProductForm(CustomFieldFormMixin, forms.ModelForm):
+class ProductForm(LimitedDecimalsMixin, CustomFieldFormMixin, forms.ModelForm):
     tags = TagField()
 
     class Meta:
@@ -314,7 +328,7 @@ class PriceListForm(forms.ModelForm):
         }
 
 
-class PriceListItemForm(forms.ModelForm):
+class PriceListItemForm(LimitedDecimalsMixin, forms.ModelForm):
     class Meta:
         model = PriceListItem
         fields = [

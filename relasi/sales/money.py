@@ -2,7 +2,14 @@
 
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
 from relasi.core.formatting import WHOLE_CURRENCIES
+from relasi.core.numbers import SAFE_DIGITS, Limit
+
+# The line and total columns of deals and quotes: DecimalField(max_digits=18, decimal_places=2).
+LINE_LIMIT = Limit(SAFE_DIGITS, 2)
 
 
 def quantum(currency: str) -> Decimal:
@@ -25,4 +32,6 @@ def line_amounts(
     discount = round_money(gross * Decimal(discount_percent) / 100, currency)
     net = gross - discount
     tax = round_money(net * Decimal(tax_rate) / 100, currency)
+    if not (LINE_LIMIT.fits(gross) and LINE_LIMIT.fits(net + tax)):
+        raise ValidationError({"lines": [LINE_LIMIT.message(_("A line total"))]})
     return {"subtotal": gross, "discount": discount, "net": net, "tax": tax, "total": net + tax}

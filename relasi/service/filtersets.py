@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
+from relasi.core.filters import FilterSet
 from relasi.core.models import Tag
 from relasi.service.choices import ACTIVE, Channel, Priority, RootCause, Status
 from relasi.service.models import Category, Queue, Ticket, TicketType
@@ -21,7 +22,7 @@ SLA_CHOICES = [
 ASSIGNED_CHOICES = [("me", _("Assigned to me")), ("none", _("Unassigned"))]
 
 
-class TicketFilterSet(django_filters.FilterSet):
+class TicketFilterSet(FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="filter_q")
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=Status.choices, widget=forms.CheckboxSelectMultiple

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
 
+from relasi.core.numbers import SAFE_DIGITS, Limit
 from relasi.integrations import bulk
 from relasi.integrations import normalise as norm
 from relasi.integrations.choices import RecordAction
@@ -203,6 +204,10 @@ _STATUS = {
 }
 _TIME = re.compile(r"[ T](\d{1,2})[:.](\d{2})(?:[:.](\d{2}))?\s*$")
 CENT = Decimal("0.01")
+# commerce.OrderLine's columns (money 18,2 and quantity 12,3), capped like every API input;
+# integrations sits below commerce, so the shapes are restated rather than imported.
+MONEY_LIMIT = Limit(SAFE_DIGITS, 2)
+QUANTITY_LIMIT = Limit(12, 3)
 
 
 def amount(raw: str) -> Decimal:
@@ -222,9 +227,12 @@ def amount(raw: str) -> Decimal:
     elif text.count(".") > 1 or (text.count(".") == 1 and len(text.rpartition(".")[2]) == 3):
         text = text.replace(".", "")
     try:
-        return Decimal(text)
+        number = Decimal(text)
     except InvalidOperation as exc:
         raise norm.CellError(_("%(value)s is not a number.") % {"value": raw[:30]}) from exc
+    if not number.is_finite():
+        raise norm.CellError(_("%(value)s is not a number.") % {"value": raw[:30]})
+    return number
 
 
 def moment(raw: str) -> dt.datetime:
@@ -358,6 +366,11 @@ class OrdersTarget(ImportTarget):
             cost = amount(one["unit_cost"]) if one.get("unit_cost") else None
             if qty <= 0 or price < 0 or discount < 0:
                 problems.append(_("Quantity must be positive and amounts not negative."))
+            # the same column limits as the API (relasi.core.numbers), so the batch never fails
+            if not QUANTITY_LIMIT.fits(qty):
+                problems.append(QUANTITY_LIMIT.message(_("The quantity")))
+            elif not all(MONEY_LIMIT.fits(v) for v in (qty * price, qty * (cost or 0), discount)):
+                problems.append(MONEY_LIMIT.message(_("The line total")))
             rec.update(
                 quantity=qty.quantize(Decimal("0.001")),
                 unit_price=price.quantize(CENT),
@@ -369,7 +382,8 @@ class OrdersTarget(ImportTarget):
             problems.append(str(exc))
         customer = None
         if one.get("customer_id"):
-            customer = int(one["customer_id"]) if one["customer_id"].isdigit() else None
+            text = one["customer_id"]
+            customer = int(text) if text.isdigit() and len(text) <= 18 else None
         if customer is None and one.get("customer_email"):
             customer = ctx.emails.get(one["customer_email"].lower())
         if customer is None and one.get("customer_phone"):

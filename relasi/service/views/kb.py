@@ -5,6 +5,7 @@ from typing import Any
 import django_filters
 from django.utils.translation import gettext_lazy as gl
 
+from relasi.core.filters import FilterSet
 from relasi.core.viewsets import DELETE, Column
 from relasi.service import actions
 from relasi.service.choices import ArticleStatus, ArticleVisibility, Language
@@ -13,7 +14,7 @@ from relasi.service.models import Article, ArticleCategory
 from relasi.service.views.config import ConfigViewSet
 
 
-class ArticleFilterSet(django_filters.FilterSet):
+class ArticleFilterSet(FilterSet):
     q = django_filters.CharFilter(label=gl("Search"), method="filter_q")
     category = django_filters.ModelChoiceFilter(
         label=gl("Category"), queryset=ArticleCategory.objects.all()
