@@ -2,14 +2,17 @@
 Views and the API authorise and validate, then call one of these."""
 
 import datetime as dt
+import logging
 import secrets
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relasi.activities import messaging
@@ -33,11 +36,40 @@ from relasi.activities.models import (
 from relasi.core import audit, records
 from relasi.core.choices import AuditAction
 
+log = logging.getLogger("relasi.activities")
+
 # --- notifications ------------------------------------------------------------------------------
 
 
 def notify(user: Any, text: str, url: str = "", kind: str = "") -> Notification:
     return Notification.objects.create(user=user, text=text[:300], url=url[:300], kind=kind)
+
+
+def notify_user(
+    user: Any, kind: str, url: str, compose: Callable[[], tuple[str, str]], *, email: bool = True
+) -> Notification | None:
+    """Tell one user about something: a bell notification and (when `email`) an e-mail, both
+    written in the recipient's language. `compose()` returns (text, e-mail body) and runs
+    under that language; the e-mail's subject is the text. The e-mail leaves after the
+    transaction commits, and a failing mail server is logged, never fatal."""
+    if user is None or not user.is_active:
+        return None
+    with translation.override(user.language or settings.LANGUAGE_CODE):
+        text, body = compose()
+    note = notify(user, text, url, kind)
+    if email and user.email:
+        link = settings.SITE_URL.rstrip("/") + url if url.startswith("/") else url
+        message = f"{body.strip()}\n\n{link}\n" if link else f"{body.strip()}\n"
+        subject = " ".join(text.split())[:200]  # no line breaks in a header
+        transaction.on_commit(lambda: _mail_user(user.email, subject, message, kind))
+    return note
+
+
+def _mail_user(to: str, subject: str, body: str, kind: str) -> None:
+    try:
+        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [to])
+    except Exception:
+        log.exception("notification e-mail failed", extra={"event": "notify.mail_failed"})
 
 
 def mark_read(user: Any, *, ids: Iterable[int] | None = None, up_to: int | None = None) -> int:

@@ -1,12 +1,13 @@
 from django.urls import path
 
-from relasi.core import pages, views
+from relasi.core import approvals, pages, views
 
 app_name = "core"
 
 urlpatterns = [
     path("", pages.home, name="home"),
     path("search/", pages.global_search, name="search"),
+    path("approvals/", approvals.inbox, name="approvals"),
     path("jobs/<uuid:pk>/", pages.job_status, name="job"),
     path("audit/", pages.audit_list, name="audit_list"),
     path("views/save/", views.SavedViewCreate.as_view(), name="savedview_save"),

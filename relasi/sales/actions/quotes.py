@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from relasi.core import records
 from relasi.core.choices import Visibility
-from relasi.sales import pricing, quoting
+from relasi.sales import approvals, pricing, quoting
 from relasi.sales.choices import QuoteStatus
 from relasi.sales.models import Deal, Product, Quote, QuoteLine
 from relasi.sales.money import line_amounts
@@ -252,16 +252,22 @@ def request_approval(actor: Any, quote: Quote) -> Quote:
         )
     if quote.status not in (QuoteStatus.DRAFT, QuoteStatus.REJECTED):
         raise ValidationError(_("Only a draft can be sent for approval."))
-    return records.update_record(
-        actor,
-        quote,
-        {
-            "status": QuoteStatus.PENDING_APPROVAL,
-            "approval_requested_by": _user(actor),
-            "approval_requested_at": timezone.now(),
-        },
-        audit_message="discount approval requested",
-    )
+    with transaction.atomic():
+        updated = records.update_record(
+            actor,
+            quote,
+            {
+                "status": QuoteStatus.PENDING_APPROVAL,
+                "approval_requested_by": _user(actor),
+                "approval_requested_at": timezone.now(),
+                "decided_by": None,
+                "decided_at": None,
+                "approval_note": "",
+            },
+            audit_message="discount approval requested",
+        )
+        approvals.notify_requested(actor, updated)
+    return updated
 
 
 def can_approve(user: Any, quote: Quote) -> bool:
@@ -284,16 +290,25 @@ def decide(actor: Any, quote: Quote, approve: bool, note: str = "") -> Quote:
         raise ValidationError(_("This quote is not awaiting approval."))
     if not can_approve(actor, quote):
         raise PermissionDenied
-    data: dict[str, Any] = {"approval_note": note[:300]}
+    now = timezone.now()
+    data: dict[str, Any] = {
+        "approval_note": note[:300],
+        "decided_by": _user(actor),
+        "decided_at": now,
+    }
     if approve:
-        data.update(
-            status=QuoteStatus.APPROVED, approved_by=_user(actor), approved_at=timezone.now()
-        )
+        data.update(status=QuoteStatus.APPROVED, approved_by=_user(actor), approved_at=now)
     else:
         data.update(status=QuoteStatus.REJECTED, approved_by=None, approved_at=None)
-    return records.update_record(
-        actor, quote, data, audit_message="discount approved" if approve else "discount rejected"
-    )
+    with transaction.atomic():
+        updated = records.update_record(
+            actor,
+            quote,
+            data,
+            audit_message="discount approved" if approve else "discount rejected",
+        )
+        approvals.notify_decided(actor, updated, approve)
+    return updated
 
 
 def send(actor: Any, quote: Quote, to: str, *, subject: str = "", message: str = "") -> Quote:

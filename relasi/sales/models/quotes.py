@@ -100,6 +100,16 @@ class Quote(BaseRecord):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     approved_at = models.DateTimeField(_("approved"), null=True, blank=True)
+    # Who approved or rejected the discount last, and when (the approvals inbox's "decided").
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quote_decisions",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     approval_note = models.CharField(_("approval note"), max_length=300, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
     sent_to = models.CharField(_("sent to"), max_length=254, blank=True)

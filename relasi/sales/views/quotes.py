@@ -204,13 +204,5 @@ def quote_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def approvals(request: HttpRequest) -> HttpResponse:
-    """Quotes waiting for the signed-in user's decision."""
-    from relasi.core.access import visible_to
-    from relasi.core.views import require
-
-    require(request, "sales", "change")
-    pending = visible_to(
-        request.user, Quote.objects.filter(status="pending_approval")
-    ).select_related("owner", "customer")
-    mine = [q for q in pending if actions.can_approve(request.user, q)]
-    return render(request, "sales/approvals.html", {"quotes": mine})
+    """The old discount-approvals page: everything is in the approvals inbox now."""
+    return redirect("core:approvals")
