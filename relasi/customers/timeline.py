@@ -21,6 +21,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.utils.translation import gettext_lazy as _
 
+from relasi.core import history
 from relasi.core.choices import AuditAction
 from relasi.core.models import AuditEvent
 
@@ -127,7 +128,8 @@ def _changes(customer: Any, before: dt.datetime | None, limit: int) -> list[Entr
             str(ev.get_action_display()),
             ev.message,
             ev.actor_label,
-            changes=ev.changes,
+            # Field labels and readable values (relasi.core.history), as on every record page.
+            changes={c.label: [c.before, c.after] for c in history.describe(Customer, ev.changes)},
         )
         for ev in qs
     ]
