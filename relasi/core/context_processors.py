@@ -39,6 +39,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Leads"), "sales:lead_list", "funnel"),
         Entry(_("Deals"), "sales:board_default", "kanban"),
         Entry(_("Quotes"), "sales:quote_list", "file-earmark-text"),
+        Entry(_("Approvals"), "core:approvals", "check2-circle"),
         Entry(_("Products"), "sales:product_list", "box-seam", "commerce.view"),
         Entry(_("Forecast"), "sales:forecast", "graph-up-arrow"),
         Entry(_("Performance"), "sales:performance", "trophy"),

@@ -131,3 +131,12 @@ def test_pending_count_counts_only_what_the_user_may_decide(personas, deal):
     assert approvals.pending_count(personas.rep) == 0
     assert approvals.pending_count(personas.other_rep) == 0
     assert approvals.pending_count(User.objects.get(username="manager_b")) == 0
+
+
+def test_sidebar_has_the_approvals_entry(personas, as_user):
+    from relasi.core.context_processors import nav_for
+
+    def urls(user):
+        return {e["url"] for section in nav_for(user) for e in section["items"]}
+
+    assert "/approvals/" in urls(personas.rep) and "/approvals/" in urls(personas.manager)
