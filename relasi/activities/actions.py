@@ -41,6 +41,11 @@ log = logging.getLogger("relasi.activities")
 # --- notifications ------------------------------------------------------------------------------
 
 
+def in_language_of(user: Any) -> Any:
+    """Write a message to `user` in their language, not in the language of whoever acted."""
+    return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
+
+
 def notify(user: Any, text: str, url: str = "", kind: str = "") -> Notification:
     return Notification.objects.create(user=user, text=text[:300], url=url[:300], kind=kind)
 
@@ -202,12 +207,9 @@ def _set_contacts(activity: Activity, customers: Iterable[Any]) -> None:
 def _notify_assigned(actor: Any, activity: Activity) -> None:
     if activity.owner is None:
         return
-    notify(
-        activity.owner,
-        _("%(who)s assigned you: %(title)s") % {"who": str(actor), "title": activity.title},
-        activity.get_absolute_url(),
-        kind="assigned",
-    )
+    with in_language_of(activity.owner):
+        text = _("%(who)s assigned you: %(title)s") % {"who": str(actor), "title": activity.title}
+    notify(activity.owner, text, activity.get_absolute_url(), kind="assigned")
 
 
 # --- reminders ----------------------------------------------------------------------------------
@@ -305,17 +307,13 @@ def respond(activity: Activity, customer_id: int, answer: str, note: str = "") -
         audit_message=f"answered by customer #{customer_id} through the e-mail link",
     )
     if updated.owner:
-        notify(
-            updated.owner,
-            _("%(customer)s: %(answer)s — %(title)s")
-            % {
+        with in_language_of(updated.owner):
+            text = _("%(customer)s: %(answer)s — %(title)s") % {
                 "customer": updated.customer.name if updated.customer else "",
                 "answer": updated.get_confirmation_display(),
                 "title": updated.title,
-            },
-            updated.get_absolute_url(),
-            kind="confirmation",
-        )
+            }
+        notify(updated.owner, text, updated.get_absolute_url(), kind="confirmation")
     return updated
 
 
