@@ -537,7 +537,8 @@ def load_records(queryset: QuerySet | None = None) -> list[dict[str, Any]]:
     for cid, email in EmailAddress.objects.filter(**scope).values_list("customer_id", "email"):
         if cid in by_id:
             by_id[cid]["emails"].append(email)
-    for cid, number in PhoneNumber.objects.filter(**scope).values_list("customer_id", "number"):
+    valid = PhoneNumber.objects.filter(is_valid=True, **scope)  # flagged numbers match nothing
+    for cid, number in valid.values_list("customer_id", "number"):
         if cid in by_id:
             by_id[cid]["phones"].append(number)
     return rows

@@ -103,8 +103,12 @@ class PersonForm(OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.Mode
             "owner",
             "team",
             "tags",
+            "background",
         ]
-        widgets = {"date_of_birth": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "date_of_birth": forms.DateInput(attrs={"type": "date"}),
+            "background": forms.Textarea(attrs={"rows": 3}),
+        }
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -133,7 +137,9 @@ class OrganizationForm(OwnershipMixin, CustomFieldFormMixin, ContactsMixin, form
             "owner",
             "team",
             "tags",
+            "background",
         ]
+        widgets = {"background": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

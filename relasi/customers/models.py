@@ -27,6 +27,7 @@ from relasi.customers.choices import (
     RelationshipKind,
     Source,
 )
+from relasi.customers.validators import not_in_future
 
 
 class CustomerQuerySet(models.QuerySet["Customer"]):
@@ -69,7 +70,9 @@ class Customer(BaseRecord):
         db_index=False,  # a partial index below: most customers were referred by nobody
     )
     # Demographics (people)
-    date_of_birth = models.DateField(_("date of birth"), null=True, blank=True)
+    date_of_birth = models.DateField(
+        _("date of birth"), null=True, blank=True, validators=[not_in_future]
+    )
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices, blank=True)
     occupation = models.CharField(_("occupation"), max_length=100, blank=True)
     income_band = models.CharField(
@@ -92,6 +95,9 @@ class Customer(BaseRecord):
     website = models.URLField(_("website"), blank=True)
     tax_id = models.CharField(_("tax ID (NPWP)"), max_length=30, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    # Free text about the customer that is not a dated note (an imported "Catatan" column,
+    # how they were met); dated notes are `Note` rows, hence not the name "notes".
+    background = models.TextField(_("background notes"), blank=True, max_length=10000)
     # Denormalised for lists, search and duplicate checks (kept by actions)
     primary_email = models.EmailField(_("e-mail"), blank=True, db_index=True)
     primary_phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
@@ -227,10 +233,14 @@ class EmailAddress(CustomerChild):
 
 
 class PhoneNumber(CustomerChild):
-    """One of a customer's phone numbers, stored in E.164 (+62…)."""
+    """One of a customer's phone numbers, stored in E.164 (+62…); or, when an import kept a
+    number that is not valid, as it was written, with `is_valid` false (never dialled, never
+    used to match duplicates, shown flagged until someone corrects it)."""
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="phones")
-    number = models.CharField(_("number (E.164)"), max_length=20, db_index=True)
+    number = models.CharField(_("number (E.164)"), max_length=40, db_index=True)
+    # db_default: raw bulk loaders (benchmarks, older import code) that name no column still work
+    is_valid = models.BooleanField(_("valid number"), default=True, db_default=True)
     label = models.CharField(
         _("label"), max_length=10, choices=PhoneLabel.choices, default=PhoneLabel.MOBILE
     )
