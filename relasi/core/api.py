@@ -19,7 +19,7 @@ from ninja.throttling import AuthRateThrottle
 
 from relasi.core import audit
 from relasi.core.pagination import paginate
-from relasi.core.records import ConflictError
+from relasi.core.records import ConflictError, InUseError
 from relasi.core.text import check_request
 from relasi.core.throttle import Limit
 
@@ -152,6 +152,21 @@ def _conflict(api: Any, request: HttpRequest, exc: ConflictError) -> HttpRespons
     return _error(api, request, 409, str(ConflictError.message))
 
 
+def _in_use(api: Any, request: HttpRequest, exc: InUseError) -> HttpResponse:
+    """A refused delete: 409 with what still refers to the record and what may be done instead."""
+    blocking = [
+        {
+            "type": b.label,
+            "label": b.name,
+            "count": b.count,
+            "examples": [{"id": pk, "name": text} for pk, text in b.examples],
+        }
+        for b in exc.blockers
+    ]
+    details = {"blocking": blocking, "options": exc.options}
+    return _error(api, request, 409, str(InUseError.message), details)
+
+
 def _throttled(api: Any, request: HttpRequest, exc: Throttled) -> HttpResponse:
     audit.security_event("api.throttled", request, path=request.path[:200])
     response = _error(api, request, 429, "Too many requests.")
@@ -178,6 +193,7 @@ def install_error_handlers(api: Any) -> None:
         AuthenticationError, lambda r, e: _error(api, r, 401, "Authentication required.")
     )
     api.add_exception_handler(ConflictError, lambda r, e: _conflict(api, r, e))
+    api.add_exception_handler(InUseError, lambda r, e: _in_use(api, r, e))
     api.add_exception_handler(Throttled, lambda r, e: _throttled(api, r, e))
     api.add_exception_handler(HttpError, lambda r, e: _error(api, r, e.status_code, str(e)))
     api.add_exception_handler(

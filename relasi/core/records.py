@@ -2,10 +2,11 @@
 delete, each atomic and each writing its audit event."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import F, ProtectedError, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -145,10 +146,62 @@ def _apply_update(
     return current
 
 
-def delete_record(actor: Any, obj: models.Model, *, audit_message: str = "") -> None:
-    with transaction.atomic():
-        before = audit.snapshot(obj)
-        audit.record(
-            actor, AuditAction.DELETE, obj, changes=audit.diff(before, {}), message=audit_message
+@dataclass
+class Blocker:
+    """Records of one type that keep another from being deleted."""
+
+    label: str  # model label, e.g. "sales.deal"
+    name: str  # its verbose plural, translated
+    count: int
+    examples: list[tuple[Any, str]]  # (pk, str(obj)) of the first few
+
+
+class InUseError(Exception):
+    """Deleting `obj` was refused: other records still point at it (PROTECT / RESTRICT).
+    `blockers` says what holds it, per type; `options` names what the caller may offer instead
+    (set by the domain action: "reassign", "archive", "merge" …)."""
+
+    message = _("This record is still used by other records, so it was not deleted.")
+
+    def __init__(self, obj: models.Model, blockers: list[Blocker], options: Any = ()) -> None:
+        super().__init__(str(self.message))
+        self.obj = obj
+        self.blockers = blockers
+        self.options = list(options)
+
+    def summary(self) -> str:
+        return ", ".join(f"{b.count} {b.name}" for b in self.blockers)
+
+
+def _blockers(exc: ProtectedError | RestrictedError, examples: int = 5) -> list[Blocker]:
+    objs = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    by_model: dict[type[models.Model], list[models.Model]] = {}
+    for o in objs:
+        by_model.setdefault(o._meta.model, []).append(o)
+    return [
+        Blocker(
+            label=model._meta.label_lower,
+            name=str(model._meta.verbose_name_plural),
+            count=len(rows),
+            examples=[(r.pk, str(r)) for r in sorted(rows, key=lambda r: r.pk)[:examples]],
         )
-        obj.delete()
+        for model, rows in sorted(by_model.items(), key=lambda kv: kv[0]._meta.label_lower)
+    ]
+
+
+def delete_record(actor: Any, obj: models.Model, *, audit_message: str = "") -> None:
+    """Delete `obj` with its audit event; raises InUseError (nothing written) when other
+    records protect it."""
+    try:
+        with transaction.atomic():
+            before = audit.snapshot(obj)
+            audit.record(
+                actor,
+                AuditAction.DELETE,
+                obj,
+                changes=audit.diff(before, {}),
+                message=audit_message,
+            )
+            obj.delete()
+    except (ProtectedError, RestrictedError) as exc:
+        raise InUseError(obj, _blockers(exc)) from exc

@@ -23,13 +23,12 @@ from django.views import View
 from relasi.core import audit, csvutil, exporting
 from relasi.core.access import require_perm
 from relasi.core.choices import AuditAction
-from relasi.core.history import readable as readable_history
 from relasi.core.htmx import template_for
-from relasi.core.models import SavedView
+from relasi.core.models import AuditEvent, SavedView
 from relasi.core.pagination import capped_count, paginate
-from relasi.core.records import ConflictError
+from relasi.core.records import ConflictError, InUseError
 from relasi.core.typing import AuthedRequest
-from relasi.core.viewsets import RecordViewSet
+from relasi.core.viewsets import BulkOutcome, RecordViewSet
 
 
 class RecordView(LoginRequiredMixin, View):
@@ -178,7 +177,7 @@ class ObjectDetailView(RecordView):
             (cf.display_label, customfields.display(cf, (obj.custom or {}).get(cf.key)))  # type: ignore[attr-defined]
             for cf in customfields.definitions(vs.model)
         ]
-        history = readable_history(obj, request.user)
+        history = AuditEvent.objects.for_object(obj).select_related("actor")[:100]
         context = {
             **self.base_context(),
             "object": obj,
@@ -266,7 +265,20 @@ class ObjectDeleteView(RecordView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         obj = self.get_object()
-        self.viewset.delete(request.user, obj)
+        try:
+            self.viewset.delete(request.user, obj)
+        except InUseError as exc:
+            # Say what holds it and offer the viewset's alternatives instead of a 500.
+            context = {
+                **self.base_context(),
+                "object": obj,
+                "cancel_url": self.url("detail", pk=pk),
+                "error": exc,
+                "blockers": exc.blockers,
+                "alternatives_template": self.viewset.delete_alternatives_template,
+                **self.viewset.delete_alternatives(request, obj),
+            }
+            return render(request, "core/object_delete.html", context, status=409)
         messages.success(request, _("Deleted."))
         return redirect(self.url("list"))
 
@@ -311,6 +323,14 @@ class BulkActionView(RecordView):
             if count
             else 0
         )
+        if isinstance(done, BulkOutcome):
+            if done.skipped:
+                messages.warning(
+                    request,
+                    _("%(n)s records were left alone because other records use them: %(list)s")
+                    % {"n": len(done.skipped), "list": "; ".join(done.skipped[:20])},
+                )
+            done = done.done
         audit.record(
             request.user,
             AuditAction.BULK,

@@ -46,13 +46,22 @@ class Column:
 
 
 @dataclass
+class BulkOutcome:
+    """What a bulk action did when it had to leave some rows alone: one line per skipped row."""
+
+    done: int
+    skipped: list[str]
+
+
+@dataclass
 class BulkAction:
-    """An action on many selected rows. `run(viewset, actor, queryset, form_data) -> count`."""
+    """An action on many selected rows. `run(viewset, actor, queryset, form_data)` returns the
+    count done, or a BulkOutcome that also says which rows were skipped and why."""
 
     name: str
     label: Any
     permission: str
-    run: Callable[..., int]
+    run: Callable[..., "int | BulkOutcome"]
     form: type[forms.Form] | None = None
     confirm: bool = False
     danger: bool = False
@@ -72,12 +81,17 @@ class TagForm(forms.Form):
     tag = forms.CharField(label=_("Tag"), max_length=60)
 
 
-def _bulk_delete(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> int:
-    n = 0
+def _bulk_delete(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> BulkOutcome:
+    """Deletes what it can; a record other records still use is skipped and named."""
+    n, skipped = 0, []
     for obj in qs:
-        vs.delete(actor, obj)
+        try:
+            vs.delete(actor, obj)
+        except records.InUseError as exc:
+            skipped.append(f"{obj}: {exc.summary()}")
+            continue
         n += 1
-    return n
+    return BulkOutcome(n, skipped)
 
 
 def _bulk_owner(vs: "RecordViewSet", actor: Any, qs: models.QuerySet, data: dict) -> int:
@@ -231,6 +245,14 @@ class RecordViewSet:
 
     def delete(self, actor: Any, obj: models.Model) -> None:
         records.delete_record(actor, obj)
+
+    # Shown on the delete page when other records still use the object (context: object,
+    # blockers, error and `delete_alternatives()`); a viewset offers its ways out here
+    # (reassign, archive, merge …).
+    delete_alternatives_template: str | None = None
+
+    def delete_alternatives(self, request: Any, obj: models.Model) -> dict[str, Any]:
+        return {}
 
     # --- urls -------------------------------------------------------------------------------
     def urls(self, prefix: str) -> list[URLPattern]:

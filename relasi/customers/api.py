@@ -18,7 +18,7 @@ from relasi.core.api import check
 from relasi.core.models import Tag
 from relasi.core.pagination import paginate
 from relasi.core.typing import ApiRequest
-from relasi.customers import actions, dq_api, search, timeline
+from relasi.customers import actions, dq_api, merge, search, timeline
 from relasi.customers.choices import Kind
 from relasi.customers.filtersets import CustomerFilterSet
 from relasi.customers.models import Customer, Group, Membership, Relationship
@@ -89,10 +89,6 @@ class PhoneIn(Schema):
     is_primary: bool = False
 
 
-class PhoneOut(PhoneIn):
-    is_valid: bool = True  # false: kept as written by an import, not a valid number
-
-
 class CustomerIn(Schema):
     name: str = ""
     first_name: str = ""
@@ -115,7 +111,6 @@ class CustomerIn(Schema):
     website: str | None = None
     tax_id: str | None = None
     employee_count: int | None = Field(default=None, ge=0)
-    background: str | None = Field(default=None, max_length=10000)
     owner_id: int | None = None
     emails: list[EmailIn] | None = None
     phones: list[PhoneIn] | None = None
@@ -143,11 +138,10 @@ class CustomerOut(CustomerListItem):
     website: str
     tax_id: str
     employee_count: int | None
-    background: str
     referred_by_id: int | None
     blacklist_reason: str
     emails: list[EmailIn]
-    phones: list[PhoneOut]
+    phones: list[PhoneIn]
     tags: list[str]
 
     @staticmethod
@@ -160,12 +154,7 @@ class CustomerOut(CustomerListItem):
     @staticmethod
     def resolve_phones(obj: Customer) -> list[dict]:
         return [
-            {
-                "number": p.number,
-                "label": p.label,
-                "is_primary": p.is_primary,
-                "is_valid": p.is_valid,
-            }
+            {"number": p.number, "label": p.label, "is_primary": p.is_primary}
             for p in obj.phones.all()
         ]
 
@@ -352,9 +341,16 @@ def _patch(request: ApiRequest, kind: str, pk: int, payload: CustomerPatch) -> C
     return _get(request, kind, pk)
 
 
-def _delete(request: ApiRequest, kind: str, pk: int) -> Status:
+def _delete(request: ApiRequest, kind: str, pk: int, reassign_to: int | None) -> Status:
+    """204; 409 with `error.details.blocking` when deals, quotes, orders … still refer to the
+    record, unless `reassign_to` names another visible record of the same kind to move them to."""
     customer = _get(request, kind, pk, "delete")
-    actions.delete_customer(request.auth, customer)
+    if reassign_to is None:
+        actions.delete_customer(request.auth, customer)
+    else:
+        check(request, "customers", "change")
+        target = _get(request, kind, reassign_to)
+        merge.reassign_and_delete(request.auth, customer, target)
     return Status(204, None)
 
 
@@ -406,8 +402,8 @@ for _kind, _path in ((Kind.PERSON, "people"), (Kind.ORGANIZATION, "organizations
             operation_id=f"delete_{path}",
             summary=f"Delete one of {path}",
         )
-        def delete(request: ApiRequest, pk: int) -> Status:
-            return _delete(request, kind, pk)
+        def delete(request: ApiRequest, pk: int, reassign_to: int | None = None) -> Status:
+            return _delete(request, kind, pk, reassign_to)
 
     _make(_kind, _path)
 

@@ -281,3 +281,68 @@ def bulk_merge(request: HttpRequest) -> HttpResponse:
         "count": qs.count(),
     }
     return render(request, "customers/duplicates_bulk_confirm.html", context)
+
+
+# --- ways out when a customer cannot be deleted (the generic delete page includes these) ---
+
+
+def delete_alternatives(request: HttpRequest, customer: Customer) -> dict[str, Any]:
+    """Context for customers/_delete_alternatives.html: records that look like this one
+    (to merge into, or to move its deals to)."""
+    found = duplicates.likely_duplicates(
+        request.user,
+        {"name": customer.name, "kind": customer.kind},
+        [e.email for e in customer.emails.all()],
+        [p.number for p in customer.phones.all()],
+        exclude_id=customer.pk,
+    )
+    return {"look_alikes": [m["customer"] for m in found]}
+
+
+def _target(request: HttpRequest, customer: Customer) -> Customer | None:
+    raw = request.POST.get("target", "").strip().lstrip("#")
+    if not raw.isdigit() or len(raw) > 18:
+        return None
+    qs = Customer.objects.filter(kind=customer.kind).exclude(pk=customer.pk)
+    try:
+        return get_for_user(request.user, qs, pk=int(raw))
+    except Http404:
+        return None
+
+
+@login_required
+@require_POST
+def reassign_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """Move what holds the customer to another record the user can see, then delete it."""
+    require(request, "customers", "delete")
+    require(request, "customers", "change")
+    customer = get_for_user(request.user, Customer.objects.all(), pk=pk)
+    back = reverse(f"customers:{customer.kind}_delete", kwargs={"pk": pk})
+    target = _target(request, customer)
+    if target is None:
+        messages.error(request, _("Choose a record you can see, by its number (#id)."))
+        return redirect(back)
+    moved = merge.reassign_and_delete(request.user, customer, target)
+    summary = ", ".join(f"{n} {name}" for name, n in moved.items())
+    messages.success(
+        request,
+        _("Moved %(what)s to %(target)s and deleted %(name)s.")
+        % {"what": summary or "0", "target": target.name, "name": customer.name},
+    )
+    return redirect(target.get_absolute_url())
+
+
+@login_required
+@require_POST
+def archive(request: HttpRequest, pk: int) -> HttpResponse:
+    """Keep the record and its history, marked as a former customer, instead of deleting it."""
+    from relasi.customers import actions
+    from relasi.customers.choices import Lifecycle
+
+    require(request, "customers", "change")
+    customer = get_for_user(request.user, Customer.objects.all(), pk=pk)
+    actions.change_stage(
+        request.user, customer, Lifecycle.FORMER, note=_("archived instead of deleted")
+    )
+    messages.success(request, _("Kept as a former customer (archived)."))
+    return redirect(customer.get_absolute_url())

@@ -464,3 +464,34 @@ def dismiss(actor: Any, candidate: DuplicateCandidate) -> DuplicateCandidate:
         message=f"#{candidate.customer_a_id} and #{candidate.customer_b_id} marked not duplicates",
     )
     return candidate
+
+
+def reassign_and_delete(actor: Any, customer: Customer, target: Customer) -> dict[str, int]:
+    """Move every record that keeps `customer` from being deleted (deals, quotes, orders …:
+    foreign keys with PROTECT or RESTRICT) to `target`, then delete `customer`; one
+    transaction, audited on both. Returns {verbose plural: rows moved}."""
+    from relasi.customers import actions
+
+    if target.pk == customer.pk or target.kind != customer.kind:
+        raise ValidationError(_("Choose another record of the same kind."))
+    moved: dict[str, int] = {}
+    with transaction.atomic():
+        for rel in Customer._meta.related_objects:
+            if not isinstance(rel, models.ManyToOneRel):
+                continue
+            if rel.on_delete not in (models.PROTECT, models.RESTRICT):
+                continue
+            rows = rel.related_model._base_manager.filter(**{rel.field.name: customer})
+            n = rows.update(**{rel.field.name: target})
+            if n:
+                name = str(rel.related_model._meta.verbose_name_plural)
+                moved[name] = moved.get(name, 0) + n
+        audit.record(
+            actor,
+            AuditAction.UPDATE,
+            target,
+            changes={"reassigned_from": [customer.pk, None], "moved": [None, moved]},
+            message=f"received the records of #{customer.pk} {customer.name} before its deletion",
+        )
+        actions.delete_customer(actor, customer)
+    return moved

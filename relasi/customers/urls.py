@@ -39,6 +39,8 @@ urlpatterns = [
     path("duplicates/bulk-merge/", dq_views.bulk_merge, name="duplicates_bulk_merge"),
     path("duplicates/<int:pk>/dismiss/", dq_views.dismiss, name="duplicate_dismiss"),
     path("merge/<int:a>/<int:b>/", dq_views.merge_view, name="merge"),
+    path("<int:pk>/reassign-delete/", dq_views.reassign_delete, name="reassign_delete"),
+    path("<int:pk>/archive/", dq_views.archive, name="archive"),
     path("merges/<int:pk>/", dq_views.merge_record, name="merge_record"),
     path("merges/<int:pk>/undo/", dq_views.undo, name="merge_undo"),
 ]

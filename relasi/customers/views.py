@@ -99,6 +99,11 @@ class CustomerViewSet(RecordViewSet):
     def delete(self, actor: Any, obj: Any) -> None:
         actions.delete_customer(actor, obj)
 
+    delete_alternatives_template = "customers/_delete_alternatives.html"
+
+    def delete_alternatives(self, request: Any, obj: Any) -> dict[str, Any]:
+        return dq_views.delete_alternatives(request, obj)
+
     def detail_context(self, request: Any, obj: Any) -> dict[str, Any]:
         return customer_context(request, obj)
 
@@ -129,7 +134,6 @@ class PersonViewSet(CustomerViewSet):
     default_columns = ["name", "primary_email", "primary_phone", "city", "lifecycle_stage", "owner"]
 
 
-        Column("background", gl("Background notes")),
 class OrganizationViewSet(CustomerViewSet):
     model = Organization
     kind = "organization"
@@ -155,7 +159,6 @@ class OrganizationViewSet(CustomerViewSet):
     default_columns = [
         "name",
         "industry",
-        Column("background", gl("Background notes")),
         "primary_email",
         "primary_phone",
         "city",
@@ -244,9 +247,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "membership_form": MembershipForm(),
         "address_form": AddressForm(),
         "attachment_form": AttachmentForm(),
-        "phone_display": [
-            (p, phones.display(p.number) if p.is_valid else p.number) for p in customer.phones.all()
-        ],
+        "phone_display": [(p, phones.display(p.number)) for p in customer.phones.all()],
     }
 
 
