@@ -23,8 +23,9 @@ from django.views import View
 from relasi.core import audit, csvutil, exporting
 from relasi.core.access import require_perm
 from relasi.core.choices import AuditAction
+from relasi.core.history import readable as readable_history
 from relasi.core.htmx import template_for
-from relasi.core.models import AuditEvent, SavedView
+from relasi.core.models import SavedView
 from relasi.core.pagination import capped_count, paginate
 from relasi.core.records import ConflictError, InUseError
 from relasi.core.typing import AuthedRequest
@@ -177,7 +178,7 @@ class ObjectDetailView(RecordView):
             (cf.display_label, customfields.display(cf, (obj.custom or {}).get(cf.key)))  # type: ignore[attr-defined]
             for cf in customfields.definitions(vs.model)
         ]
-        history = AuditEvent.objects.for_object(obj).select_related("actor")[:100]
+        history = readable_history(obj, request.user)
         context = {
             **self.base_context(),
             "object": obj,

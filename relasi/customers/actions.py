@@ -46,14 +46,15 @@ def refresh_denormalised(customer: Customer) -> None:
     primary_email = next(
         (e.email for e in emails if e.is_primary), emails[0].email if emails else ""
     )
+    dialable = [p for p in phone_rows if p.is_valid]  # a number kept flagged is never primary
     primary_phone = next(
-        (p.number for p in phone_rows if p.is_primary), phone_rows[0].number if phone_rows else ""
+        (p.number for p in dialable if p.is_primary), dialable[0].number if dialable else ""
     )
     primary_addr = next((a for a in addresses if a.is_primary), addresses[0] if addresses else None)
     parts = [customer.name, customer.legal_name, *orgs]
     parts += [e.email for e in emails]
     for p in phone_rows:
-        parts += phones.variants(p.number)
+        parts += phones.variants(p.number) if p.is_valid else [p.number]
     parts += [a.city for a in addresses] + [a.province for a in addresses]
     Customer.objects.filter(pk=customer.pk).update(
         primary_email=primary_email,
@@ -68,8 +69,12 @@ def refresh_denormalised(customer: Customer) -> None:
 
 
 def _clean_contacts(
-    emails: Iterable[Any], phone_list: Iterable[Any]
+    emails: Iterable[Any], phone_list: Iterable[Any], kept_invalid: Iterable[str] = ()
 ) -> tuple[list[dict], list[dict]]:
+    """Validated e-mails and E.164 phones. `kept_invalid` are numbers already stored flagged as
+    invalid (an import kept them as written): sent back unchanged they stay, still flagged, so
+    editing anything else on the record does not force fixing them first."""
+    kept = set(kept_invalid)
     errors: dict[str, list[str]] = {}
     clean_emails: list[dict] = []
     for item in emails:
@@ -95,6 +100,10 @@ def _clean_contacts(
         if not raw:
             continue
         e164 = phones.to_e164(raw)
+        if e164 is None and raw in kept:
+            if raw not in [p["number"] for p in clean_phones]:
+                clean_phones.append({**data, "number": raw, "is_valid": False})
+            continue
         if e164 is None:
             errors.setdefault("phones", []).append(
                 _("%(value)s is not a valid phone number.") % {"value": raw}
@@ -133,8 +142,12 @@ def _set_contacts(
                 customer=customer,
                 number=p["number"],
                 label=p.get("label") or "mobile",
-                is_primary=bool(p.get("is_primary"))
-                or (i == 0 and not any(x.get("is_primary") for x in phone_list)),
+                is_valid=p.get("is_valid", True),
+                is_primary=p.get("is_valid", True)
+                and (
+                    bool(p.get("is_primary"))
+                    or (i == 0 and not any(x.get("is_primary") for x in phone_list))
+                ),
             )
         after = sorted(x["number"] for x in phone_list)
         if before != after:
@@ -203,7 +216,8 @@ def update_customer(
             data.get("first_name", customer.first_name), data.get("last_name", customer.last_name)
         )
     new_stage = data.pop("lifecycle_stage", None)
-    clean_emails, clean_phones = _clean_contacts(emails or [], phones_ or [])
+    kept_invalid = customer.phones.filter(is_valid=False).values_list("number", flat=True)
+    clean_emails, clean_phones = _clean_contacts(emails or [], phones_ or [], kept_invalid)
     with transaction.atomic():
         updated = records.update_record(
             actor, customer, data, expected_version=expected_version, tags=tags

@@ -89,6 +89,10 @@ class PhoneIn(Schema):
     is_primary: bool = False
 
 
+class PhoneOut(PhoneIn):
+    is_valid: bool = True  # false: kept as written by an import, not a valid number
+
+
 class CustomerIn(Schema):
     name: str = ""
     first_name: str = ""
@@ -111,6 +115,7 @@ class CustomerIn(Schema):
     website: str | None = None
     tax_id: str | None = None
     employee_count: int | None = Field(default=None, ge=0)
+    background: str | None = Field(default=None, max_length=10000)
     owner_id: int | None = None
     emails: list[EmailIn] | None = None
     phones: list[PhoneIn] | None = None
@@ -138,10 +143,11 @@ class CustomerOut(CustomerListItem):
     website: str
     tax_id: str
     employee_count: int | None
+    background: str
     referred_by_id: int | None
     blacklist_reason: str
     emails: list[EmailIn]
-    phones: list[PhoneIn]
+    phones: list[PhoneOut]
     tags: list[str]
 
     @staticmethod
@@ -154,7 +160,12 @@ class CustomerOut(CustomerListItem):
     @staticmethod
     def resolve_phones(obj: Customer) -> list[dict]:
         return [
-            {"number": p.number, "label": p.label, "is_primary": p.is_primary}
+            {
+                "number": p.number,
+                "label": p.label,
+                "is_primary": p.is_primary,
+                "is_valid": p.is_valid,
+            }
             for p in obj.phones.all()
         ]
 

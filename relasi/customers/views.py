@@ -134,6 +134,7 @@ class PersonViewSet(CustomerViewSet):
     default_columns = ["name", "primary_email", "primary_phone", "city", "lifecycle_stage", "owner"]
 
 
+        Column("background", gl("Background notes")),
 class OrganizationViewSet(CustomerViewSet):
     model = Organization
     kind = "organization"
@@ -159,6 +160,7 @@ class OrganizationViewSet(CustomerViewSet):
     default_columns = [
         "name",
         "industry",
+        Column("background", gl("Background notes")),
         "primary_email",
         "primary_phone",
         "city",
@@ -247,7 +249,9 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "membership_form": MembershipForm(),
         "address_form": AddressForm(),
         "attachment_form": AttachmentForm(),
-        "phone_display": [(p, phones.display(p.number)) for p in customer.phones.all()],
+        "phone_display": [
+            (p, phones.display(p.number) if p.is_valid else p.number) for p in customer.phones.all()
+        ],
     }
 
 
