@@ -107,6 +107,27 @@ def clv_params(request: HttpRequest) -> Any:
     return run
 
 
+class BacktestQuery(Filters):
+    calibration_end: str
+    holdout_weeks: int = 26
+
+
+@router.get("/insights/clv/backtest", response={200: dict, 503: dict})
+def clv_backtest(request: HttpRequest, filters: Query[BacktestQuery]) -> Any:
+    """Fit MBG/NBD and BG/NBD as of `calibration_end` and compare their predicted repeat
+    purchases in the next `holdout_weeks` weeks with what happened (same limits as the page)."""
+    check(request, "analytics")
+    from relasi.analytics.views_insights import BacktestForm
+
+    scope = _scope(request, filters)
+    form = BacktestForm({"calibration_end": filters.calibration_end,
+                         "holdout_weeks": filters.holdout_weeks}, last_day=scope.end)  # fmt: skip
+    if not form.is_valid():
+        raise HttpError(422, "; ".join(str(e) for errs in form.errors.values() for e in errs))
+    end, weeks = form.cleaned_data["calibration_end"], form.cleaned_data["holdout_weeks"]
+    return _mart(lambda: insights_queries.clv_backtest(scope, end, weeks))
+
+
 class ChurnOut(Schema):
     customer_id: int
     name: str | None

@@ -104,15 +104,71 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
                  segment_label=rfm.LABELS.get(seg, ""))  # fmt: skip
 
 
+class BacktestForm(forms.Form):
+    """The analyst's calibration end and hold-out length (page and API share the limits)."""
+
+    calibration_end = forms.DateField(label=gl("Calibration end"))
+    holdout_weeks = forms.IntegerField(label=gl("Hold-out (weeks)"), min_value=1, max_value=156,
+                                       initial=26)  # fmt: skip
+
+    def __init__(self, *args: Any, last_day: dt.date, **kw: Any) -> None:
+        super().__init__(*args, **kw)
+        self.last_day = last_day
+
+    def clean_calibration_end(self) -> dt.date:
+        day: dt.date = self.cleaned_data["calibration_end"]
+        if day >= self.last_day:
+            raise forms.ValidationError(
+                _("The calibration must end before %(d)s, the last day of the data, so that a "
+                  "hold-out period follows it.") % {"d": self.last_day.isoformat()}
+            )  # fmt: skip
+        return day
+
+
+def backtest_for(scope: Scope, data: Any) -> tuple["BacktestForm", dict[str, Any] | None]:
+    """Validate the analyst's choice and run the as-of fit (None when not asked or invalid)."""
+    if not data:
+        initial = {"calibration_end": scope.end - dt.timedelta(weeks=26), "holdout_weeks": 26}
+        return BacktestForm(initial=initial, last_day=scope.end), None
+    form = BacktestForm(data, last_day=scope.end)
+    if not form.is_valid():
+        return form, None
+    end, weeks = form.cleaned_data["calibration_end"], form.cleaned_data["holdout_weeks"]
+    return form, _safe(lambda: insights_queries.clv_backtest(scope, end, weeks), None)
+
+
 def clv_page(request: HttpRequest) -> HttpResponse:
     sc = _scope(request)
     raw = request.GET.get("months", "12")
     months = int(raw) if raw.isdigit() and int(raw) in insights_queries.HORIZONS else 12
     dist = _safe(lambda: insights_queries.clv_distribution(sc[0], months=months), {})
     run = ModelRun.objects.filter(kind=ModelKind.CLV, ok=True).first()
+    asked = request.GET if "calibration_end" in request.GET else None
+    form, backtest = backtest_for(sc[0], asked)
     return _page(request, "analytics/insights/clv.html", "insights_clv", scope_chosen=sc,
                  dist=dist, run=run, chart=dist.get("hist", {}), months=months,
-                 horizons=insights_queries.HORIZONS)  # fmt: skip
+                 horizons=insights_queries.HORIZONS, backtest_form=form, backtest=backtest,
+                 backtest_rows=_backtest_rows(backtest),
+                 tracking=_tracking(backtest))  # fmt: skip
+
+
+MODEL_NAMES = {"mbgnbd": "MBG/NBD", "bgnbd": "BG/NBD"}
+
+
+def _backtest_rows(bt: dict[str, Any] | None) -> list[dict[str, Any]]:
+    if not bt or not bt.get("ok"):
+        return []
+    return [{"key": k, "name": MODEL_NAMES.get(k, k), **m} for k, m in bt["models"].items()]
+
+
+def _tracking(bt: dict[str, Any] | None) -> dict[str, Any]:
+    """Cumulative repeat purchases in the hold-out, actual and per model (the chart)."""
+    if not bt or not bt.get("ok"):
+        return {}
+    return {"weeks": bt["cumulative_weeks"], "actual": bt["actual_cumulative"],
+            "actual_label": str(_("Actual")),
+            "models": [{"label": MODEL_NAMES.get(k, k), "data": [round(v, 1) for v in m["predicted_cumulative"]]}
+                       for k, m in bt["models"].items()]}  # fmt: skip
 
 
 def churn_page(request: HttpRequest) -> HttpResponse:

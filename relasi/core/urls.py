@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.core import approvals, pages, views
+from relasi.core import approvals, outbox_views, pages, views
 
 app_name = "core"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("jobs/<uuid:pk>/", pages.job_status, name="job"),
     path("audit/", pages.audit_list, name="audit_list"),
+    path("outbox/", outbox_views.outbox_list, name="outbox"),
+    path("outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
     path("views/save/", views.SavedViewCreate.as_view(), name="savedview_save"),
     path("views/<int:pk>/delete/", views.SavedViewDelete.as_view(), name="savedview_delete"),
     *pages.CustomFieldViewSet().urls("settings/custom-fields"),

@@ -32,6 +32,12 @@
         { label: c.dataset.revenue || "Revenue", data: d.revenue, borderColor: "#0d6efd", pointRadius: 0 },
         { label: c.dataset.profit || "Profit", data: d.profit, borderColor: "#198754", pointRadius: 0 },
       ] }, options: { maintainAspectRatio: false, scales: { y: { ticks: { callback: (v) => v + " %" } } } } }),
+    "clv-tracking": (c) => { const k = read("chart-tracking"); if (!k || !k.weeks) return;
+      const colours = ["#0d6efd", "#fd7e14"];
+      new Chart(c, { type: "line", data: { labels: k.weeks, datasets: [
+        { label: k.actual_label, data: k.actual, borderColor: "#212529", pointRadius: 0 },
+        ...k.models.map((m, i) => ({ label: m.label, data: m.data, borderColor: colours[i % 2], borderDash: [6, 3], pointRadius: 0 })),
+      ] }, options: { maintainAspectRatio: false, scales: { y: { ticks: { callback: compact } } } } }); },
     "basket": (c) => new Chart(c, { type: "bar", data: { labels: d.labels,
       datasets: [{ label: "lift", data: d.lift, backgroundColor: "#6f42c1" }] },
       options: { indexAxis: "y", maintainAspectRatio: false, plugins: { legend: { display: false } } } }),
