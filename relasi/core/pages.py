@@ -26,9 +26,10 @@ _ID = re.compile(r"[^A-Za-z0-9_-]")
 @login_required
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
-    from relasi.core.dashboard import widgets
+    from relasi.core.dashboard import panels, widgets
 
-    return render(request, "core/home.html", {"widgets": widgets(request.user)})
+    context = {"widgets": widgets(request.user), "panels": panels(request.user)}
+    return render(request, "core/home.html", context)
 
 
 @login_required
