@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # `make run` is a real (non-debug) install on one machine: SQLite, plain HTTP on loopback.
-RUN_ENV := DEBUG=$${DEBUG:-0} SECURE_HTTPS=$${SECURE_HTTPS:-0}
+# Links in e-mails point where `make run` serves (HOST=0.0.0.0: this machine's name).
+SITE_HOST := $(if $(filter 0.0.0.0 ::,$(HOST)),$(shell hostname),$(HOST))
+RUN_ENV := DEBUG=$${DEBUG:-0} SECURE_HTTPS=$${SECURE_HTTPS:-0} SITE_URL=$${SITE_URL:-http://$(SITE_HOST):$(PORT)}
 
 .PHONY: run test lint bench worker seed setup messages clean format
 

@@ -38,7 +38,13 @@ def _secret_key() -> str:
 SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+# The one base for absolute URLs in e-mails, feeds and links (relasi/core/links.py); never the
+# request's Host header. `make run` sets it from HOST and PORT; production sets it explicitly
+# (`check --deploy` requires https and a host in ALLOWED_HOSTS).
+SITE_URL = env.str(
+    "SITE_URL",
+    default=f"http://{env.str('HOST', default='127.0.0.1')}:{env.str('PORT', default='8000')}",
+)
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -51,8 +57,10 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "ninja",
-    "django_tasks_db",
+    # relasi.core before django_tasks_db: its db_worker (with heartbeats and recovery of
+    # killed tasks, core/recovery.py) replaces the library's command of the same name.
     "relasi.core",
+    "django_tasks_db",
     "relasi.accounts",
     "relasi.customers",
     "relasi.integrations",
@@ -147,6 +155,12 @@ TASKS = {
         )
     }
 }
+# Recovery of killed tasks (relasi/core/recovery.py): heartbeat interval, silence after which
+# a task run counts as abandoned, how often a task is started before it fails, sweep interval.
+RELASI_TASK_HEARTBEAT_SECONDS = env.float("RELASI_TASK_HEARTBEAT_SECONDS", default=10)
+RELASI_TASK_STALE_SECONDS = env.float("RELASI_TASK_STALE_SECONDS", default=120)
+RELASI_TASK_MAX_ATTEMPTS = env.int("RELASI_TASK_MAX_ATTEMPTS", default=3)
+RELASI_TASK_SWEEP_SECONDS = env.float("RELASI_TASK_SWEEP_SECONDS", default=30)
 # The data mart refreshes itself after order imports and batch API calls: one task at a time
 # (debounced), started this many seconds after the first change so a burst becomes one refresh.
 RELASI_MART_AUTO_REFRESH = env.bool("RELASI_MART_AUTO_REFRESH", default=True)
@@ -267,7 +281,13 @@ _mail_options = {
 }
 if _email["EMAIL_BACKEND"].endswith("smtp.EmailBackend"):
     _mail_options["timeout"] = 20
-MAILERS = {"default": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options}}
+# Every message goes through the outbox (relasi/core/mail.py: header sanitising, one row per
+# e-mail, delivered exactly once by a retried task); "delivery" is the server it is handed to.
+MAILERS = {
+    "default": {"BACKEND": "relasi.core.mail.OutboxBackend"},
+    "delivery": {"BACKEND": _email["EMAIL_BACKEND"], "OPTIONS": _mail_options},
+}
+RELASI_EMAIL_MAX_ATTEMPTS = env.int("RELASI_EMAIL_MAX_ATTEMPTS", default=5)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Relasi <noreply@localhost>")
 
 # --- API ----------------------------------------------------------------------------------------
@@ -294,7 +314,10 @@ LOGGING = {
 
 if TESTING:
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", *PASSWORD_HASHERS]
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+    MAILERS = {
+        alias: {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}
+        for alias in ("default", "delivery")
+    }
     LOGGING["loggers"]["relasi"]["level"] = "WARNING"  # type: ignore[index]
 
 os.environ.setdefault("RELASI_SETTINGS_LOADED", "1")

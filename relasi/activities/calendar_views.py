@@ -23,7 +23,7 @@ from relasi.activities import calendar as cal
 from relasi.activities.choices import MEETING_KINDS, Status
 from relasi.activities.forms import FeedScopeForm, RespondForm
 from relasi.activities.models import Activity, CalendarFeed
-from relasi.core import audit
+from relasi.core import audit, links
 from relasi.core.htmx import template_for
 from relasi.core.throttle import Limit
 from relasi.core.typing import AuthedRequest
@@ -74,7 +74,7 @@ def calendar_page(request: AuthedRequest) -> HttpResponse:
 def feed_settings(request: AuthedRequest) -> HttpResponse:
     require(request, "activities", "view")
     feed = actions.feed_for(request.user)
-    url = request.build_absolute_uri(reverse("activities:ical", args=[feed.token]))
+    url = links.absolute(reverse("activities:ical", args=[feed.token]))
     return render(
         request,
         "activities/feed.html",

@@ -12,13 +12,14 @@ from django.utils.translation import gettext as _
 
 from relasi.activities.choices import Kind
 from relasi.activities.models import Activity, Visit
+from relasi.core import links
 
 PRODID = "-//Relasi//Relasi CRM//ID"
 DEFAULT_LENGTH = {Kind.CALL: 15, Kind.TASK: 30, Kind.MEETING: 60, Kind.APPOINTMENT: 60}
 
 
 def _host() -> str:
-    return urlsplit(settings.SITE_URL).hostname or "relasi.local"
+    return urlsplit(links.site_url()).hostname or "relasi.local"
 
 
 def _utc(value: dt.datetime) -> dt.datetime:

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from relasi.activities import ics
 from relasi.activities.models import Activity
+from relasi.core import links
 
 TOKEN_SALT = "relasi.activities.appointment-response"  # noqa: S105 - a salt, not a secret
 # A response link works for this long after it was sent, and never after the appointment.
@@ -86,7 +87,7 @@ def read_token(token: str) -> tuple[int, int]:
 
 def response_url(activity: Activity, customer_id: int) -> str:
     path = reverse("activities:respond", args=[response_token(activity, customer_id)])
-    return settings.SITE_URL.rstrip("/") + path
+    return links.absolute(path)
 
 
 # --- e-mails ------------------------------------------------------------------------------------
@@ -141,7 +142,7 @@ def user_email(activity: Activity, user: Any) -> dict[str, Any]:
                 "activity": activity,
                 "user": user,
                 "when": when,
-                "url": settings.SITE_URL.rstrip("/") + activity.get_absolute_url(),
+                "url": links.absolute(activity.get_absolute_url()),
             },
         )
     return {"to": user.email, "subject": subject, "body": body}

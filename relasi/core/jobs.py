@@ -16,8 +16,10 @@ from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
+from relasi.core import recovery
 from relasi.core.choices import JobStatus
 from relasi.core.models import Job
 
@@ -35,7 +37,7 @@ def start(kind: str, user: Any, task: Any, *, label: str = "", params: dict | No
 
 
 def progress(job: Job, done: int, total: int | None = None, message: str = "") -> None:
-    fields: dict[str, Any] = {"progress_done": done}
+    fields: dict[str, Any] = {"progress_done": done, "heartbeat_at": timezone.now()}
     if total is not None:
         fields["progress_total"] = total
     if message:
@@ -48,14 +50,27 @@ def progress(job: Job, done: int, total: int | None = None, message: str = "") -
 @contextmanager
 def running(job_id: str) -> Iterator[Job]:
     """Mark the job running; succeeded on normal exit, failed (with the reason) on error.
-    Re-entering a job that was interrupted keeps its progress, so the task can resume."""
+    Re-entering a job that was interrupted keeps its progress, so the task can resume.
+    While it runs, a side thread keeps `heartbeat_at` fresh (core/recovery.py)."""
     job = Job.objects.get(pk=job_id)
+    now = timezone.now()
     Job.objects.filter(pk=job.pk).update(
-        status=JobStatus.RUNNING, started_at=job.started_at or timezone.now()
+        status=JobStatus.RUNNING,
+        started_at=job.started_at or now,
+        heartbeat_at=now,
+        task_id=recovery.current_task.get(),
+        attempts=F("attempts") + 1,
     )
+    beater = recovery.Beater(
+        lambda: Job.objects.filter(pk=job.pk, status=JobStatus.RUNNING).update(
+            heartbeat_at=timezone.now()
+        ),
+        recovery.heartbeat_seconds(),
+    ).start()
     try:
         yield job
     except Exception as exc:
+        beater.stop()
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
             error=f"{type(exc).__name__}: {exc}"[:2000],
@@ -63,12 +78,15 @@ def running(job_id: str) -> Iterator[Job]:
         )
         raise
     else:
+        beater.stop()
         Job.objects.filter(pk=job.pk).update(
             status=JobStatus.SUCCEEDED,
             result=job.result,
             finished_at=timezone.now(),
             message=job.message,
         )
+    finally:
+        beater.stop()
 
 
 def run_inline(fn: Callable[[str], Any], job: Job) -> None:

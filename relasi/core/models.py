@@ -313,6 +313,7 @@ class OutboundEmail(models.Model):
     message = models.JSONField(default=dict)
     message_id = models.CharField(max_length=255, blank=True)
     ref = models.CharField(_("about"), max_length=100, blank=True, db_index=True)
+    idempotency_key = models.CharField(max_length=64, null=True, blank=True, unique=True)
     attempts = models.PositiveIntegerField(_("attempts"), default=0)
     last_error = models.TextField(_("last error"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now, db_index=True)
@@ -328,3 +329,48 @@ class OutboundEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.subject} → {self.recipients}"
+
+
+class CompanyProfile(TimestampedModel, VersionedModel):
+    """The company's own details (one row, *Settings → Company*): the letterhead of quotes and
+    other documents sent to customers, and the default terms in both languages."""
+
+    name = models.CharField(_("company name"), max_length=200, blank=True)
+    address = models.TextField(_("address"), blank=True)
+    phone = models.CharField(_("phone"), max_length=50, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.CharField(_("website"), max_length=200, blank=True)
+    tax_id = models.CharField(_("tax ID (NPWP)"), max_length=30, blank=True)
+    # Small PNG/JPEG kept in the database, so every app machine renders the same letterhead
+    # without shared media storage; embedded into documents as a data: URI.
+    logo = models.BinaryField(_("logo"), blank=True, default=b"", editable=False)
+    logo_type = models.CharField(max_length=20, blank=True, editable=False)
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account_name = models.CharField(_("account holder"), max_length=200, blank=True)
+    bank_account_number = models.CharField(_("account number"), max_length=50, blank=True)
+    terms = models.TextField(_("default terms (English)"), blank=True)
+    terms_id = models.TextField(_("default terms (Bahasa Indonesia)"), blank=True)
+
+    class Meta:
+        verbose_name = _("company profile")
+        verbose_name_plural = _("company profile")
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return self.name or getattr(settings, "COMPANY_NAME", "") or ""
+
+    def terms_for(self, language: str | None = None) -> str:
+        """The default terms in `language` (the active one), else in the other language."""
+        lang = language or get_language() or ""
+        first, second = (
+            (self.terms_id, self.terms) if lang.startswith("id") else (self.terms, self.terms_id)
+        )
+        return first or second
+
+    @classmethod
+    def current(cls) -> "CompanyProfile":
+        obj = cls.objects.order_by("pk").first()
+        return obj or cls.objects.create(name=getattr(settings, "COMPANY_NAME", "") or "")

@@ -8,6 +8,8 @@ from typing import Any
 
 from django.conf import settings
 
+from relasi.core import links
+
 PLACEHOLDER = re.compile(r"\{(\w+)\}")
 NAMES = [
     "customer_name",
@@ -30,7 +32,7 @@ def values(ticket: Any, agent: Any) -> dict[str, str]:
         "ticket_subject": ticket.subject,
         "agent_name": agent_name,
         "company_name": getattr(settings, "COMPANY_NAME", "") or "Relasi",
-        "portal_url": settings.SITE_URL.rstrip("/") + "/portal/",
+        "portal_url": links.absolute("/portal/"),
     }
 
 

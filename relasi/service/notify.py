@@ -4,16 +4,18 @@ import logging
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
+
+from relasi.core import links, mail
 
 log = logging.getLogger("relasi.service")
 
 
 def site(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+    return links.absolute(path)
 
 
 def _language(customer: Any) -> str:
@@ -21,11 +23,22 @@ def _language(customer: Any) -> str:
     return "en" if lang.startswith("en") else "id"
 
 
-def _send(template: str, to: str, language: str, context: dict[str, Any]) -> None:
+def _send(
+    template: str, to: str, language: str, context: dict[str, Any], about: Any = None
+) -> None:
+    """The first line of the template is the subject. The outbox (core/mail.py) sanitises
+    it, delivers with retries and links the message to `about` (shown on its page)."""
     with translation.override(language):
         text = render_to_string(f"service/email/{template}.txt", context)
     subject, _sep, body = text.strip().partition("\n")
-    send_mail(subject.strip()[:200], body.strip() + "\n", settings.DEFAULT_FROM_EMAIL, [to])
+    headers = {mail.REF_HEADER: mail.ref_for(about)} if about is not None else {}
+    EmailMessage(
+        subject.strip()[:200],
+        body.strip() + "\n",
+        settings.DEFAULT_FROM_EMAIL,
+        [to],
+        headers=headers,
+    ).send()
 
 
 def ticket_ack(ticket: Any) -> bool:
@@ -37,6 +50,7 @@ def ticket_ack(ticket: Any) -> bool:
         email,
         _language(ticket.customer),
         {"ticket": ticket, "portal_url": site(reverse("portal:home"))},
+        about=ticket,
     )
     return True
 
@@ -54,6 +68,7 @@ def reply(message: Any) -> bool:
             "message": message,
             "portal_url": site(reverse("portal:ticket", args=[ticket.pk])),
         },
+        about=ticket,
     )
     return True
 

@@ -93,6 +93,7 @@ def _production_env(tmp_path, **extra: str) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(60)[:60],
         EMAIL_URL="smtp://localhost:25",
         ALLOWED_HOSTS="crm.example.com",
+        SITE_URL="https://crm.example.com",
         RELASI_VAR_DIR=str(tmp_path),
         DJANGO_SETTINGS_MODULE="relasi.settings",
     )
@@ -113,11 +114,32 @@ def test_check_deploy_clean(tmp_path):
     assert "no issues" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("extra", "error"),
+    [
+        ({"SITE_URL": "http://crm.example.com"}, "relasi.E002"),
+        ({"SITE_URL": "https://elsewhere.example"}, "relasi.E003"),
+        ({"SITE_URL": "crm.example.com"}, "relasi.E001"),
+        ({"EMAIL_URL": "consolemail://"}, "relasi.E004"),
+    ],
+)
+def test_check_deploy_requires_site_url_and_mail_server(tmp_path, extra, error):
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"],
+        cwd=settings.BASE_DIR,
+        env=_production_env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0 and error in result.stdout + result.stderr
+
+
 def test_production_has_no_debug_tools(tmp_path):
     code = (
         "import django;django.setup();from django.conf import settings as s;"
         "print(s.DEBUG, s.SESSION_COOKIE_SECURE, s.SECURE_SSL_REDIRECT,"
-        " any('debug' in a for a in s.INSTALLED_APPS), s.MAILERS['default']['BACKEND'])"
+        " any('debug' in a for a in s.INSTALLED_APPS), s.MAILERS['delivery']['BACKEND'])"
     )
     out = subprocess.run(
         [sys.executable, "-c", code],

@@ -33,6 +33,7 @@ ADMIN_PREFIXES = (
     "accounts:role_",
     "core:customfield_",
     "core:audit_list",
+    "core:outbox",
     "api:users",
 )
 # Self-service routes every signed-in user may POST to (their own profile, sessions, ...).

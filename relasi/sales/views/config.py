@@ -6,10 +6,9 @@ the commerce app shares); the rest is administration."""
 
 from typing import Any
 
-from django.conf import settings
 from django.utils.translation import gettext_lazy as gl
 
-from relasi.core import records
+from relasi.core import links, records
 from relasi.core.viewsets import Column, RecordViewSet
 from relasi.sales import webforms
 from relasi.sales.filtersets import PriceListFilterSet, ProductFilterSet
@@ -330,7 +329,7 @@ class WebFormViewSet(ConfigViewSet):
         return records.update_record(actor, obj, data, expected_version=version)
 
     def detail_context(self, request: Any, obj: Any) -> dict[str, Any]:
-        base = getattr(settings, "SITE_URL", "") or request.build_absolute_uri("/")
+        base = links.site_url() + "/"
         return {
             "snippets": webforms.embed_snippets(obj, base),
             "submissions": obj.submissions.select_related("lead")[:20],

@@ -5,7 +5,6 @@ text for the reply box). Each authorises, validates, calls one action and redire
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
@@ -15,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from relasi.core import links
 from relasi.core.access import get_for_user
 from relasi.core.records import ConflictError
 from relasi.core.views import require
@@ -405,7 +405,7 @@ def article_picker(request: HttpRequest) -> HttpResponse:
     articles = (
         search.search_articles(query, public_only=False, limit=8) if len(query.strip()) >= 2 else []
     )
-    site = settings.SITE_URL.rstrip("/")
+    site = links.site_url()
     return render(
         request, "service/_article_picker.html", {"articles": articles, "q": query, "site": site}
     )

@@ -8,10 +8,14 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django.utils import timezone
+from django_tasks_db.compat import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
+from relasi.core import recovery
 from relasi.integrations import actions
 from relasi.integrations.choices import ImportStatus
 from relasi.integrations.models import ImportJob
+from relasi.integrations.tasks import run_import
 
 
 class Command(BaseCommand):
@@ -33,8 +37,18 @@ class Command(BaseCommand):
         )
         if stale_after == 0:
             stale = ImportJob.objects.filter(status__in=[ImportStatus.RUNNING, ImportStatus.QUEUED])
+        # The one recovery mechanism first (core/recovery.py): task runs of dead workers go
+        # back to the queue as they were. Only imports with no task run left are re-enqueued.
+        recovery.sweep(stale_after=stale_after)
+        pending = DBTaskResult.objects.filter(
+            status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING],
+            task_path=run_import.module_path,
+        ).values_list("args_kwargs", flat=True)
+        waiting = {args["args"][0] for args in pending if args.get("args")}
         n = 0
         for job in stale:
+            if job.pk in waiting:
+                continue
             actions.resume(job)
             n += 1
             self.stdout.write(f"resumed import {job.pk} at row {job.rows_done}")
