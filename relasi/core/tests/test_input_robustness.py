@@ -168,3 +168,16 @@ def test_the_person_form_refuses_them(personas):
     from relasi.customers.models import Customer
 
     assert not Customer.objects.filter(first_name__startswith="Ayu").exists()
+
+
+def test_lead_convert_action_refuses_a_non_id_choice(personas):
+    """The UI's convert form sends free text too: the action says what it accepts."""
+    from django.core.exceptions import ValidationError
+
+    from relasi.sales.actions import leads as lead_actions
+    from relasi.sales.tests.factories import lead
+
+    item = lead(personas.rep)
+    with pytest.raises(ValidationError) as exc:
+        lead_actions.convert_lead(personas.rep, item, person="abc", organization="skip")
+    assert "person" in exc.value.message_dict

@@ -298,7 +298,13 @@ def _resolve(
         if found and not force:
             raise DuplicatesFound(found)
         return None, True
-    customer = get_for_user(actor, Customer.objects.filter(kind=kind), pk=int(choice))
+    try:
+        pk = int(choice)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {kind: [_("Choose auto, new, skip or the number of an existing record.")]}
+        ) from None
+    customer = get_for_user(actor, Customer.objects.filter(kind=kind), pk=pk)
     return customer, False
 
 
