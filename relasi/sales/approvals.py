@@ -5,6 +5,7 @@ e-mail); when nobody in the owner's line may, everyone who may decide is. On a d
 requester (and the owner, when someone else asked) is told the result and the note. Every
 message is written in its recipient's language."""
 
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import Q
@@ -49,11 +50,16 @@ def approvers(quote: Quote) -> list[Any]:
     ]
 
 
+def _percent(value: Decimal) -> str:
+    """25 % rather than 25.00 %; 12.5 % stays 12.50 %."""
+    return number(value, 0 if value == value.to_integral_value() else 2)
+
+
 def _facts(quote: Quote) -> dict[str, Any]:
     return {
         "quote": str(quote),
         "customer": str(quote.customer or ""),
-        "discount": number(quote.max_discount_percent, 2),
+        "discount": _percent(quote.max_discount_percent),
         "total": money(quote.total, quote.currency),
         "owner": str(quote.owner or ""),
     }
