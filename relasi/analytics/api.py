@@ -23,7 +23,7 @@ def _filters(request: HttpRequest, start: dt.date | None, end: dt.date | None, c
     end = end or timezone.localdate() + dt.timedelta(days=1)  # the business day, not the server's
     start = start or end - dt.timedelta(days=365)
     return kpis.Filters(start=start, end=end, channel=channel, store=store, team=team, segment=segment,
-                        scope=kpis.scope_for(request.auth))  # type: ignore[attr-defined]  # fmt: skip
+                        scope=kpis.scope_for(request.auth), viewer=request.auth.pk)  # type: ignore[attr-defined]  # fmt: skip
 
 
 def _kpi(key: str, f: kpis.Filters) -> dict[str, Any]:

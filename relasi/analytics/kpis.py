@@ -10,9 +10,14 @@ Definitions (seed-002 §3; where the book gives no formula, ours is stated):
 * A customer is **active at day t** if they bought (a non-cancelled order) in the
   `inactive_days` (default 180) days before t. **Lost** in a period = active at its start and
   not active at its end. **New** in a period = first purchase ever falls in the period.
-* Retention rate = (customers active at end − new customers active at end) / customers active at
-  start × 100 (the standard CRR; reactivated customers count as retained).
-* Churn rate = lost customers / customers active at start × 100.
+* Retention rate = customers active at start who are still active at end / customers active at
+  start × 100; churn rate = lost customers / customers active at start × 100. One population,
+  so retention + churn = 100 % for every period and filter. (The textbook CRR, (E − N) / S,
+  counted customers who came back after a lapse as "retained" and could show retention 64 %
+  beside churn 59 %; those reactivated customers are reported as a part of the figure.)
+* Service KPIs (CSAT, CES, NPS, FCR, response and resolution times) come from
+  `relasi.service.kpis.service_kpis` with the viewer's record visibility, exactly as the
+  service dashboard computes them.
 * Repeat purchase rate = customers with 2+ orders in the period / customers with 1+ order × 100
   (the seed's example uses purchasers in the period as the denominator).
 * Up-sell / cross-sell rate = orders by returning customers that contain a product category the
@@ -49,13 +54,17 @@ class Filters:
     inactive_days: int = INACTIVE_DAYS
     # Visibility (from the user): None = everything; else the scope
     scope: tuple[Any, ...] | None = None
+    viewer: int | None = None  # the user whose visibility `scope` is (service KPIs need them)
 
     def previous(self) -> "Filters":
         length = self.end - self.start
         return replace(self, start=self.start - length, end=self.start)
 
     def key(self) -> str:
-        raw = json.dumps(asdict(self), default=str, sort_keys=True)
+        fields = asdict(self)
+        if self.scope is None:  # who is asking matters only with a visibility scope
+            fields.pop("viewer")
+        raw = json.dumps(fields, default=str, sort_keys=True)
         return hashlib.sha256(raw.encode()).hexdigest()[:32]
 
 
@@ -205,7 +214,8 @@ def _customer_flow(f: Filters) -> dict[str, int]:
         [*s_p, *e_p, *n_p, f.start, f.end],
     )
     start, end, new, new_active, lost = row
-    return {"start": start, "end": end, "new": new, "new_active_end": new_active, "lost": lost}
+    return {"start": start, "end": end, "new": new, "new_active_end": new_active, "lost": lost,
+            "retained": start - lost, "reactivated": end - new_active - (start - lost)}  # fmt: skip
 
 
 def repeat(f: Filters) -> dict[str, int]:
@@ -294,6 +304,13 @@ def service(f: Filters) -> dict[str, Any] | None:
     kwargs: dict[str, Any] = {}
     if f.team:
         kwargs["team"] = f.team
+    if f.scope is not None:
+        # the same visibility as the service dashboard gives this user (one figure per KPI)
+        from django.contrib.auth import get_user_model
+
+        kwargs["user"] = get_user_model().objects.filter(pk=f.viewer).first()
+        if kwargs["user"] is None:
+            return None
     try:
         result = service_kpis(f.start, f.end - dt.timedelta(days=1), **kwargs)
     except Exception:  # an unmigrated or changing service app must not break analytics
@@ -321,7 +338,7 @@ def _value(v: Any, **parts: Any) -> dict[str, Any]:
 
 def _retention(f: Filters) -> dict[str, Any]:
     c = customer_flow(f)
-    return _value(_ratio(c["end"] - c["new_active_end"], c["start"], 100), **c)
+    return _value(_ratio(c["retained"], c["start"], 100), **c)
 
 
 def _churn(f: Filters) -> dict[str, Any]:
@@ -414,7 +431,7 @@ KPIS: dict[str, KPI] = {
         KPI("revenue_per_customer", _("Revenue per customer"), _("Revenue of identified customers / customers who bought"), "money", _rpc),
         KPI("margin_rate", _("Gross margin"), _("(Revenue − cost of goods) / revenue × 100 (orders with known cost)"), "percent", _margin),
         KPI("sales_growth", _("Sales growth"), _("(Revenue of the period − revenue of the previous period of the same length) / revenue of the previous period × 100"), "percent", _growth),
-        KPI("retention_rate", _("Customer retention rate"), _("(Customers active at end − new customers active at end) / customers active at start × 100; active = bought in the last N days"), "percent", _retention, group="retention"),
+        KPI("retention_rate", _("Customer retention rate"), _("Customers active at start still active at end / customers active at start × 100 (= 100 − churn rate); active = bought in the last N days"), "percent", _retention, group="retention"),
         KPI("churn_rate", _("Churn rate"), _("Lost customers / customers active at start × 100; lost = active at start, no purchase in the N days before the end"), "percent", _churn, group="retention", better="down"),
         KPI("repeat_purchase_rate", _("Repeat purchase rate"), _("Customers with 2+ orders in the period / customers with 1+ order in the period × 100"), "percent", _repeat, group="retention"),
         KPI("cross_sell_rate", _("Up-sell / cross-sell rate"), _("Orders by returning customers containing a category they never bought before / orders by returning customers × 100"), "percent", _cross, group="retention"),

@@ -40,7 +40,7 @@ def _filters(request: HttpRequest) -> tuple[kpis.Filters, dict[str, Any]]:
     team = int(g["team"]) if g.get("team", "").isdigit() else None
     channel = g.get("channel", "") if g.get("channel", "") in dict(_channels()) else ""
     f = kpis.Filters(start=start, end=end, channel=channel, store=store, team=team,
-                     segment=g.get("segment", "")[:60], scope=kpis.scope_for(request.user))  # fmt: skip
+                     segment=g.get("segment", "")[:60], scope=kpis.scope_for(request.user), viewer=request.user.pk)  # fmt: skip
     return f, {
         "period": code,
         "store": store,

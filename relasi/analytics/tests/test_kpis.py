@@ -68,8 +68,12 @@ def test_order_kpis(shop):
 def test_customer_flow_kpis(shop):
     flow = kpis.customer_flow(MARCH)
     # active at start (bought 30 Jan – 28 Feb): A, B, E, F; at end (2 – 31 Mar): A, C, D, F
-    assert flow == {"start": 4, "end": 4, "new": 1, "new_active_end": 1, "lost": 2}
-    assert kpis.value("retention_rate", MARCH) == 75.0  # (4 - 1) / 4
+    # retained: A, F; reactivated: D (inactive at start, not new)
+    assert flow == {"start": 4, "end": 4, "new": 1, "new_active_end": 1, "lost": 2,
+                    "retained": 2, "reactivated": 1}  # fmt: skip
+    # One population for both: retention + churn = 100. The old (end − new) / start counted the
+    # reactivated D as retained and showed 75 % retention beside 50 % churn.
+    assert kpis.value("retention_rate", MARCH) == 50.0  # A and F retained / 4
     assert kpis.value("churn_rate", MARCH) == 50.0  # B and E lost / 4
     parts = kpis.compute("cac", MARCH)["parts"]
     # 3,100 (all of March) + 300 × 16/30 days (15 Feb – 16 Mar entry) = 3,260 for 1 new customer
@@ -117,3 +121,40 @@ def test_shared_building_blocks_are_computed_once(shop):
         for key in ("revenue", "orders", "aov", "customers", "purchase_frequency"):
             kpis.value(key, MARCH)
     assert spy.call_count == 1
+
+
+def test_retention_and_churn_add_up_to_100_every_month(shop):
+    for lo, hi in kpis.buckets(D(2025, 1, 1), D(2025, 5, 1), "month"):
+        f = kpis.Filters(start=lo, end=hi, inactive_days=30)
+        ret, churn = kpis.value("retention_rate", f), kpis.value("churn_rate", f)
+        if ret is not None:
+            assert ret + churn == pytest.approx(100.0), lo
+
+
+def test_service_kpis_match_the_service_dashboard_for_the_same_user(shop):
+    """Two dashboards showed NPS 23.7 and 42.9 for the same period: the analytics card ignored
+    the viewer's record visibility, the service dashboard applied it. Both now call
+    service_kpis with the same user."""
+    from relasi.customers.models import Customer
+    from relasi.service.kpis import service_kpis
+    from relasi.service.models import Survey
+
+    mine = Customer.objects.get(name="A")
+    mine.owner = shop.rep
+    mine.save()
+    other = Customer.objects.get(name="C")
+    other.owner = shop.other_rep
+    other.save()
+    at = dt.datetime(2025, 3, 10, 12, tzinfo=dt.UTC)
+    for i, (customer, score) in enumerate([(mine, 10), (mine, 9), (other, 2), (other, 3)]):
+        Survey.objects.create(kind="nps", customer=customer, nps=score, responded_at=at,
+                              token_hash=f"t{i}", expires_at=at + dt.timedelta(days=30))  # fmt: skip
+    for user in (shop.rep, shop.admin):
+        # what the service dashboard shows this user for 1–31 March (its view's call)
+        service_nps = service_kpis(D(2025, 3, 1), D(2025, 3, 31), user=user)["nps"]["score"]
+        f = kpis.Filters(start=D(2025, 3, 1), end=D(2025, 4, 1), scope=kpis.scope_for(user),
+                         viewer=user.pk)  # fmt: skip
+        assert kpis.value("nps", f) == service_nps, user
+    rep_f = kpis.Filters(start=D(2025, 3, 1), end=D(2025, 4, 1), scope=kpis.scope_for(shop.rep),
+                         viewer=shop.rep.pk)  # fmt: skip
+    assert kpis.value("nps", rep_f) == 100.0  # the rep sees only A's two promoters
