@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from relasi.core import audit, jobs, uploads
 from relasi.core.choices import AuditAction
 from relasi.integrations import readers, targets
-from relasi.integrations.choices import DuplicatePolicy, ImportStatus
+from relasi.integrations.choices import DuplicatePolicy, ImportStatus, InvalidPhonePolicy
 from relasi.integrations.models import ImportJob, SavedMapping
 
 ALLOWED_TYPES = {"csv", "xlsx"}
@@ -74,25 +74,45 @@ def set_mapping(
     mapping: dict[str, str],
     policy: str | None = None,
     fuzzy: bool | None = None,
+    *,
+    invalid_phones: str | None = None,
+    create_organisations: bool | None = None,
 ) -> ImportJob:
+    """Check and store the column mapping and the import's options; nothing is stored when
+    any of it is wrong."""
     _editable(job)
-    valid = {f.key for f in targets.get(job.target).fields()}  # type: ignore[union-attr]
+    fields = {f.key: f for f in targets.get(job.target).fields()}  # type: ignore[union-attr]
     clean: dict[str, str] = {}
     for index, key in mapping.items():
         if not key:
             continue
-        if key not in valid or not str(index).isdigit() or int(index) >= len(job.headers):
+        if key not in fields or not str(index).isdigit() or int(index) >= len(job.headers):
             raise ValidationError(_("Unknown field %(field)s.") % {"field": str(key)[:50]})
+        if not fields[key].multi and key in clean.values():
+            raise ValidationError(
+                _("%(field)s is chosen for more than one column; choose it once.")
+                % {"field": fields[key].label}
+            )
         clean[str(index)] = key
+    if policy is not None and policy not in DuplicatePolicy.values:
+        raise ValidationError(_("Unknown duplicate policy."))
+    if invalid_phones is not None and invalid_phones not in InvalidPhonePolicy.values:
+        raise ValidationError(_("Unknown choice for invalid phone numbers."))
     job.mapping = clean
     if policy is not None:
-        if policy not in DuplicatePolicy.values:
-            raise ValidationError(_("Unknown duplicate policy."))
         job.policy = policy
     if fuzzy is not None:
         job.fuzzy = fuzzy
+    if invalid_phones is not None:
+        job.invalid_phones = invalid_phones
+    if create_organisations is not None:
+        job.create_organisations = create_organisations
     job.status = ImportStatus.READY
-    job.save(update_fields=["mapping", "policy", "fuzzy", "status"])
+    job.save(
+        update_fields=[
+            "mapping", "policy", "fuzzy", "invalid_phones", "create_organisations", "status"
+        ]
+    )  # fmt: skip
     return job
 
 

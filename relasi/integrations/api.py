@@ -2,7 +2,7 @@
 status with progress and rejected rows, undo. Same permissions as the wizard (the target's
 module, action "import") and the same actions."""
 
-from typing import Any
+from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 from relasi.core.access import get_for_user
 from relasi.core.api import check
 from relasi.core.typing import ApiRequest
-from relasi.integrations import actions, targets
+from relasi.integrations import actions, reports, targets
 from relasi.integrations.models import ImportJob
 
 router = Router(tags=["imports"])
@@ -36,6 +36,9 @@ class ImportOut(Schema):
     updated: int
     skipped: int
     rejected: int
+    warnings: int
+    invalid_phones: str
+    create_organisations: bool
     rows_done: int
     percent: int
     dry_run_result: dict[str, Any]
@@ -45,12 +48,17 @@ class MappingIn(Schema):
     mapping: dict[str, str]
     policy: str | None = None
     fuzzy: bool | None = None
+    invalid_phones: str | None = None  # "keep" (flagged as invalid) or "drop"
+    create_organisations: bool | None = None
 
 
 class RowErrorOut(Schema):
     line: int
+    kind: str  # rejected, warning, duplicate
     reason: str
     raw: list[Any]
+    object_id: int | None = None  # the record written or matched, when you may see it
+    url: str = ""
 
 
 def _out(job: ImportJob) -> dict[str, Any]:
@@ -99,7 +107,17 @@ def get_import(request: ApiRequest, import_id: int) -> Any:
 def set_mapping(request: ApiRequest, import_id: int, body: MappingIn) -> Any:
     job = _job(request, import_id)
     return _out(
-        _call(actions.set_mapping, request.auth, job, body.mapping, body.policy, body.fuzzy)
+        _call(
+            lambda: actions.set_mapping(
+                request.auth,
+                job,
+                body.mapping,
+                body.policy,
+                body.fuzzy,
+                invalid_phones=body.invalid_phones,
+                create_organisations=body.create_organisations,
+            )
+        )
     )
 
 
@@ -120,10 +138,17 @@ def start(request: ApiRequest, import_id: int) -> Any:
 
 
 @router.get("/imports/{import_id}/errors", response=list[RowErrorOut])
-def errors(request: ApiRequest, import_id: int, offset: int = 0, limit: int = 100) -> Any:
+def errors(
+    request: ApiRequest,
+    import_id: int,
+    offset: int = 0,
+    limit: int = 100,
+    kind: Literal["rejected", "warning", "duplicate", "all"] = "rejected",
+) -> Any:
+    """Rows the import reported on, by line: rejected (the default), warnings, duplicates."""
     job = _job(request, import_id)
     limit = max(1, min(limit, 1000))
-    return list(job.row_errors.values("line", "reason", "raw")[max(0, offset) : offset + limit])
+    return reports.page(request.auth, job, kind, max(0, min(offset, 10**9)), limit)
 
 
 @router.post("/imports/{import_id}/undo", response=ImportOut)

@@ -23,3 +23,14 @@ class DuplicatePolicy(models.TextChoices):
 class RecordAction(models.TextChoices):
     CREATED = "created", _("Created")
     UPDATED = "updated", _("Updated")
+
+
+class InvalidPhonePolicy(models.TextChoices):
+    KEEP = "keep", _("Keep the number as written, flagged as invalid")
+    DROP = "drop", _("Leave the number out")
+
+
+class RowReportKind(models.TextChoices):
+    REJECTED = "rejected", _("Rejected")
+    WARNING = "warning", _("Warning")
+    DUPLICATE = "duplicate", _("Duplicate")

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from relasi.core import jobs
 from relasi.integrations import readers, targets
-from relasi.integrations.choices import ImportStatus
+from relasi.integrations.choices import ImportStatus, RowReportKind
 from relasi.integrations.models import ImportJob, ImportRowError
 from relasi.integrations.normalise import CellError
 
@@ -87,6 +87,29 @@ def _clean_chunk(
     return good, bad
 
 
+def _reports(
+    job: ImportJob, bad: list[tuple[int, str, list[str]]], result: targets.ChunkResult
+) -> list[ImportRowError]:
+    """One row report per rejected, warned or duplicate row, in the chunk's transaction."""
+    out = [
+        ImportRowError(
+            import_job=job, kind=RowReportKind.REJECTED, line=ln, reason=r[:1000], raw=raw
+        )
+        for ln, r, raw in bad
+    ]
+    for kind, found in (
+        (RowReportKind.WARNING, result.warnings),
+        (RowReportKind.DUPLICATE, result.duplicates),
+    ):
+        out += [
+            ImportRowError(
+                import_job=job, kind=kind, line=ln, reason=r[:1000], raw=raw, object_id=pk
+            )
+            for ln, r, raw, pk in found
+        ]
+    return out
+
+
 def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
     job = ImportJob.objects.select_related("owner").get(pk=import_id)
     target = targets.get(job.target)
@@ -95,8 +118,8 @@ def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
     ctx = target.begin(job, dry_run=dry_run)
     to_values = targets.apply_mapping(job.mapping)
     width = len(job.headers)
-    counts = {"total": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0}
-    first_errors: list[dict[str, Any]] = []
+    counts = {"total": 0, "created": 0, "updated": 0, "skipped": 0, "rejected": 0, "warned": 0}
+    first: dict[str, list[dict[str, Any]]] = {"errors": [], "warnings": [], "duplicates": []}
     skip = 0 if dry_run else job.rows_done
     done = skip
     chunks_written = 0
@@ -116,8 +139,16 @@ def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
                 for key in ("created", "updated", "skipped"):
                     counts[key] += getattr(result, key)
                 counts["rejected"] += len(bad)
-                for line, reason, _raw in sorted(bad)[: DRY_RUN_ERRORS - len(first_errors)]:
-                    first_errors.append({"line": line, "reason": reason})
+                counts["warned"] += len(result.warnings)
+                for key, found in (
+                    ("errors", [(ln, r, raw, None) for ln, r, raw in bad]),
+                    ("warnings", result.warnings),
+                    ("duplicates", result.duplicates),
+                ):
+                    for line, reason, _raw, pk in sorted(found, key=lambda r: r[0])[
+                        : DRY_RUN_ERRORS - len(first[key])
+                    ]:
+                        first[key].append({"line": line, "reason": reason, "object_id": pk})
                 continue
             with transaction.atomic():
                 # Claim the chunk first: the watermark moves only from where this run expects
@@ -129,17 +160,13 @@ def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
                     raise Superseded(f"import {job.pk} was advanced by another worker")
                 result = target.write(ctx, job, good)
                 bad += result.errors
-                ImportRowError.objects.bulk_create(
-                    [
-                        ImportRowError(import_job=job, line=ln, reason=r[:1000], raw=raw)
-                        for ln, r, raw in bad
-                    ]
-                )
+                ImportRowError.objects.bulk_create(_reports(job, bad, result))
                 ImportJob.objects.filter(pk=job.pk).update(
                     created=F("created") + result.created,
                     updated=F("updated") + result.updated,
                     skipped=F("skipped") + result.skipped,
                     rejected=F("rejected") + len(bad),
+                    warnings=F("warnings") + len(result.warnings),
                 )
                 if job.job_id:
                     jobs.progress(job.job, done, job.total)  # type: ignore[arg-type]
@@ -149,7 +176,7 @@ def run(import_id: int, *, dry_run: bool = False) -> ImportJob:
     if dry_run:
         ImportJob.objects.filter(pk=job.pk).update(
             status=ImportStatus.CHECKED,
-            dry_run_result={**counts, "errors": first_errors},
+            dry_run_result={**counts, **first},
         )
     else:
         ImportJob.objects.filter(pk=job.pk).update(

@@ -10,7 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core.models import Job
-from relasi.integrations.choices import DuplicatePolicy, ImportStatus, RecordAction
+from relasi.integrations.choices import (
+    DuplicatePolicy,
+    ImportStatus,
+    InvalidPhonePolicy,
+    RecordAction,
+    RowReportKind,
+)
 
 
 def import_path(instance: "ImportJob", filename: str) -> str:
@@ -49,6 +55,15 @@ class ImportJob(models.Model):
         default=DuplicatePolicy.SKIP,
     )
     fuzzy = models.BooleanField(_("also match similar names (slower)"), default=False)
+    invalid_phones = models.CharField(
+        _("invalid phone numbers"),
+        max_length=10,
+        choices=InvalidPhonePolicy.choices,
+        default=InvalidPhonePolicy.KEEP,
+    )
+    create_organisations = models.BooleanField(
+        _("create organisations that do not exist yet"), default=True
+    )
     status = models.CharField(
         _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
     )
@@ -59,6 +74,7 @@ class ImportJob(models.Model):
     updated = models.PositiveIntegerField(_("updated"), default=0)
     skipped = models.PositiveIntegerField(_("skipped"), default=0)
     rejected = models.PositiveIntegerField(_("rejected"), default=0)
+    warnings = models.PositiveIntegerField(_("warnings"), default=0)
     rows_done = models.PositiveIntegerField(_("rows processed"), default=0)
     job = models.ForeignKey(
         Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="imports"
@@ -91,19 +107,26 @@ class ImportJob(models.Model):
 
 
 class ImportRowError(models.Model):
-    """A row the import rejected: where it was in the file, why, and its original cells."""
+    """What the import reports about one row: rejected (not imported), a warning (imported, but
+    something in it was kept flagged, left out or created) or a duplicate (skipped because it
+    matched `object_id`); where it was in the file, why, and its original cells."""
 
     access_via = "import_job"
 
     import_job = models.ForeignKey(ImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=RowReportKind.choices, default=RowReportKind.REJECTED
+    )
     line = models.PositiveIntegerField(_("line"))
     reason = models.TextField(_("reason"))
     raw = models.JSONField(_("row"), default=list)
+    object_id = models.BigIntegerField(_("record"), null=True, blank=True)
 
     class Meta:
         ordering = ["line", "id"]
-        verbose_name = _("rejected row")
-        verbose_name_plural = _("rejected rows")
+        verbose_name = _("row report")
+        verbose_name_plural = _("row reports")
+        indexes = [models.Index(fields=["import_job", "kind", "line"], name="import_row_kind_idx")]
 
     def __str__(self) -> str:
         return f"{self.line}: {self.reason}"

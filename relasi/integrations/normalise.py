@@ -20,7 +20,9 @@ class CellError(ValueError):
 
 # --- phones -------------------------------------------------------------------------------------
 _PHONE_JUNK = re.compile(r"[\s().\-/]+")
-_ID_LOCAL = re.compile(r"^(?:\+62|62|0)?([1-9]\d{6,12})$")
+# +62 / 62 / 0062 (the international prefix dialled from abroad), then the trunk 0 that people
+# keep after the country code by mistake (+62 0812…, "+62 (0) 812…"), then the national number.
+_ID_LOCAL = re.compile(r"^(?:\+62|0062|62)?0?([1-9]\d{6,12})$")
 
 
 _SHAPES: dict[tuple[str, int], bool] = {}
@@ -36,6 +38,10 @@ def _id_shape_valid(national: str) -> bool:
     return known
 
 
+def bad_phone_message(value: str) -> str:
+    return _("%(value)s is not a valid phone number.") % {"value": value[:40]}
+
+
 def phone(raw: str) -> str:
     """E.164 (+62…) for whatever people type: 0812-3456-7890, +62 812 3456 7890, 62812…, 812…"""
     text = raw.strip()
@@ -49,10 +55,10 @@ def phone(raw: str) -> str:
         national = m.group(1)
         if _id_shape_valid(national):
             return "+62" + national
-        raise CellError(_("%(value)s is not a valid phone number.") % {"value": text[:40]})
+        raise CellError(bad_phone_message(text))
     e164 = phones.to_e164(text, "ID")
     if e164 is None:
-        raise CellError(_("%(value)s is not a valid phone number.") % {"value": text[:40]})
+        raise CellError(bad_phone_message(text))
     return e164
 
 
@@ -102,24 +108,50 @@ def _year(text: str) -> int:
     return year
 
 
+_COMPACT = re.compile(r"^(\d{4})(\d{2})(\d{2})$")  # 19970101 (or 17081990), as systems export
+
+
+def _ymd(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) as written, or None when the text has no date shape at all."""
+    if m := _ISO.match(text):
+        return int(m[1]), int(m[2]), int(m[3])
+    if m := _COMPACT.match(text):
+        if not 1800 <= int(m[1]) <= 2199 and 1800 <= int(text[4:]) <= 2199:
+            return int(text[4:]), int(text[2:4]), int(text[:2])  # 17081990, day first
+        return int(m[1]), int(m[2]), int(m[3])
+    if m := _DMY.match(text):  # Indonesia writes day first
+        return _year(m[3]), int(m[2]), int(m[1])
+    if (m := _WORDS.match(text)) and m[2] in MONTHS:
+        return int(m[3]), MONTHS[m[2]], int(m[1])
+    if (m := _WORDS_US.match(text)) and m[1] in MONTHS:
+        return int(m[3]), MONTHS[m[1]], int(m[2])
+    return None
+
+
 @lru_cache(maxsize=50_000)
 def date(raw: str) -> dt.date | None:
-    """17/08/1990, 17-08-1990, 1990-08-17, 17 Agustus 1990, 17 Agu 1990, August 17, 1990."""
+    """17/08/1990, 17-08-1990, 1990-08-17, 19900817, 17 Agustus 1990, August 17, 1990."""
     text = raw.strip().lower()
     if not text:
         return None
+    parts = _ymd(text)
+    if parts is None:
+        raise CellError(_("%(value)s is not a date we understand.") % {"value": raw.strip()[:40]})
     try:
-        if m := _ISO.match(text):
-            return dt.date(int(m[1]), int(m[2]), int(m[3]))
-        if m := _DMY.match(text):  # Indonesia writes day first
-            return dt.date(_year(m[3]), int(m[2]), int(m[1]))
-        if (m := _WORDS.match(text)) and m[2] in MONTHS:
-            return dt.date(int(m[3]), MONTHS[m[2]], int(m[1]))
-        if (m := _WORDS_US.match(text)) and m[1] in MONTHS:
-            return dt.date(int(m[3]), MONTHS[m[1]], int(m[2]))
-    except ValueError:
-        pass
-    raise CellError(_("%(value)s is not a date we understand.") % {"value": raw.strip()[:40]})
+        return dt.date(*parts)
+    except ValueError:  # the shape of a date, but no such day (31/02/1990, 2024-13-01)
+        raise CellError(_("%(value)s is not a real date.") % {"value": raw.strip()[:40]}) from None
+
+
+def birth_date(raw: str, today: dt.date) -> dt.date | None:
+    """A date of birth: a real date that is not in the future."""
+    value = date(raw)
+    if value is not None and value > today:
+        raise CellError(
+            _("%(value)s is in the future; a date of birth cannot be.")
+            % {"value": raw.strip()[:40]}
+        )
+    return value
 
 
 # --- gender -------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET, require_POST
 from relasi.core import csvutil
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.pagination import paginate
-from relasi.integrations import actions, targets
-from relasi.integrations.choices import DuplicatePolicy
+from relasi.integrations import actions, reports, targets
+from relasi.integrations.choices import DuplicatePolicy, InvalidPhonePolicy, RowReportKind
 from relasi.integrations.models import ImportJob, SavedMapping
 
 
@@ -71,23 +71,41 @@ def import_new(request: HttpRequest) -> HttpResponse:
     return render(request, "integrations/import_new.html", context, status=status)
 
 
-def _detail_context(request: HttpRequest, job: ImportJob) -> dict[str, Any]:
+def _detail_context(
+    request: HttpRequest, job: ImportJob, posted: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """`posted`: the mapping the user just submitted, shown again when it was refused."""
     target = targets.get(job.target)
     fields = target.fields() if target else []
+    chosen = job.mapping if posted is None else posted
     preview = job.dry_run_result.get("preview", [])
     columns = [
-        {"index": str(i), "header": h, "field": job.mapping.get(str(i), ""),
+        {"index": str(i), "header": h, "field": chosen.get(str(i), ""),
          "samples": [r[i] for r in preview[:3] if i < len(r)]}
         for i, h in enumerate(job.headers)
     ]  # fmt: skip
+    finished = job.status in ("done", "undone", "failed")
+    checked = job.status == "checked"
     return {
         "job": job,
         "target": target,
         "fields": fields,
         "columns": columns,
         "policies": DuplicatePolicy.choices,
+        "phone_policies": InvalidPhonePolicy.choices,
+        "has_company": any(f.key == "company" for f in fields),
         "saved_mappings": SavedMapping.objects.filter(owner_id=request.user.pk, target=job.target),
-        "row_errors": job.row_errors.all()[:500],
+        "row_errors": reports.listed(request.user, job, RowReportKind.REJECTED) if finished else [],
+        "row_warnings": reports.listed(request.user, job, RowReportKind.WARNING)
+        if finished
+        else [],
+        "row_duplicates": reports.listed(request.user, job, RowReportKind.DUPLICATE)
+        if finished
+        else [],
+        "dry_warnings": reports.dry_run_listed(request.user, job, "warnings") if checked else [],
+        "dry_duplicates": reports.dry_run_listed(request.user, job, "duplicates")
+        if checked
+        else [],
         "editable": job.status in actions.EDITABLE,
     }
 
@@ -118,7 +136,15 @@ def _post_mapping(request: HttpRequest, job: ImportJob) -> HttpResponse:
             messages.success(request, _("Mapping loaded."))
             return redirect(job.get_absolute_url())
         actions.set_mapping(
-            request.user, job, mapping, request.POST.get("policy"), request.POST.get("fuzzy") == "1"
+            request.user,
+            job,
+            mapping,
+            request.POST.get("policy"),
+            request.POST.get("fuzzy") == "1",
+            invalid_phones=request.POST.get("invalid_phones"),
+            create_organisations=request.POST.get("create_organisations") == "1"
+            if "company" in mapping.values()
+            else None,
         )
         if name := request.POST.get("save_as", "").strip():
             actions.save_mapping(request.user, job.target, name, actions.mapping_by_header(job))
@@ -132,10 +158,29 @@ def _post_mapping(request: HttpRequest, job: ImportJob) -> HttpResponse:
             messages.success(request, _("Mapping saved."))
     except ValidationError as exc:
         messages.error(request, _errors(exc))
+        job.refresh_from_db()
+        _keep_posted_options(request, job)
         return render(
-            request, "integrations/import_detail.html", _detail_context(request, job), status=400
+            request,
+            "integrations/import_detail.html",
+            _detail_context(
+                request, job, posted=None if "load_mapping" in request.POST else mapping
+            ),
+            status=400,
         )
     return redirect(job.get_absolute_url())
+
+
+def _keep_posted_options(request: HttpRequest, job: ImportJob) -> None:
+    """Show the options the user submitted, not the stored ones, on a refused submit (the
+    job object is only rendered, never saved here)."""
+    if request.POST.get("policy") in DuplicatePolicy.values:
+        job.policy = request.POST["policy"]
+    if request.POST.get("invalid_phones") in InvalidPhonePolicy.values:
+        job.invalid_phones = request.POST["invalid_phones"]
+    job.fuzzy = request.POST.get("fuzzy") == "1"
+    if "policy" in request.POST:  # the mapping form was submitted (not "load a mapping")
+        job.create_organisations = request.POST.get("create_organisations") == "1"
 
 
 @login_required
@@ -157,17 +202,14 @@ def import_undo(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_GET
 def import_errors_csv(request: HttpRequest, pk: int) -> StreamingHttpResponse:
+    """Every rejected, warned and duplicate row: the file's columns, then REPORT_COLUMNS."""
     job = _job(request, pk)
-    header = [*job.headers, _("error"), _("line")]
-    width = len(job.headers)
-    rows = (
-        [*(list(e.raw) + [""] * width)[:width], e.reason, e.line]
-        for e in job.row_errors.iterator(chunk_size=2000)
-    )
+    header = [*job.headers, *reports.REPORT_COLUMNS]
     response = StreamingHttpResponse(
-        csvutil.stream_rows(header, rows), content_type="text/csv; charset=utf-8"
+        csvutil.stream_rows(header, reports.csv_rows(request, job)),
+        content_type="text/csv; charset=utf-8",
     )
-    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-errors.csv"'
+    response["Content-Disposition"] = f'attachment; filename="import-{job.pk}-report.csv"'
     return response
 
 

@@ -31,10 +31,16 @@ class TargetField:
 
 @dataclass
 class ChunkResult:
+    """What `write()` did with one chunk. `errors` are rows rejected at write time (line, reason,
+    cells); `warnings` are rows written with something to report and `duplicates` rows skipped
+    because they matched a record (line, reason, cells, the record's id or None)."""
+
     created: int = 0
     updated: int = 0
     skipped: int = 0
     errors: list[tuple[int, str, list[str]]] = field(default_factory=list)
+    warnings: list[tuple[int, str, list[str], int | None]] = field(default_factory=list)
+    duplicates: list[tuple[int, str, list[str], int | None]] = field(default_factory=list)
 
 
 class ImportTarget(abc.ABC):
@@ -88,6 +94,10 @@ class ImportTarget(abc.ABC):
 
     def finished(self, job: Any) -> None:  # noqa: B027 - an optional hook, empty by default
         """Called once an import (not a dry run) has written its last chunk."""
+
+    def record_url(self, object_id: int) -> str:
+        """The page of a record this target wrote or matched ("" when it has none)."""
+        return ""
 
 
 REGISTRY: dict[str, ImportTarget] = {}

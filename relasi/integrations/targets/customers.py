@@ -1,6 +1,9 @@
-"""Import targets for the customer database: people and organisations."""
+"""Import targets for the customer database: people and organisations. This module reads and
+checks rows; `customer_rows` writes them (and undoes them)."""
 
 import datetime as dt
+import re
+from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,21 +15,12 @@ from django.utils.translation import gettext_lazy as gl
 
 from relasi.core import customfields
 from relasi.core.access import visible_to
-from relasi.customers import phones as phone_utils
-from relasi.customers import search
-from relasi.customers.choices import Kind, Lifecycle, Source
-from relasi.customers.models import (
-    Address,
-    Customer,
-    EmailAddress,
-    Organization,
-    Person,
-    PhoneNumber,
-)
+from relasi.core.models import Tag
+from relasi.customers.choices import Kind, Lifecycle
+from relasi.customers.models import Customer, EmailAddress, Organization, Person, PhoneNumber
 from relasi.integrations import bulk
 from relasi.integrations import normalise as norm
-from relasi.integrations.choices import DuplicatePolicy, RecordAction
-from relasi.integrations.models import ImportedRecord
+from relasi.integrations.choices import DuplicatePolicy, InvalidPhonePolicy
 from relasi.integrations.targets import (
     CUSTOM_PREFIX,
     ChunkResult,
@@ -34,11 +28,11 @@ from relasi.integrations.targets import (
     TargetField,
     register,
 )
+from relasi.integrations.targets import customer_rows as rows_
+from relasi.integrations.targets.customer_rows import ADDRESS_KEYS
 
 F = TargetField
-ADDRESS_KEYS = ("street", "rt", "rw", "kelurahan", "kecamatan", "city", "province", "postal_code")
-SCALARS = ("name", "first_name", "last_name", "date_of_birth", "gender", "occupation",
-           "lifecycle_stage", "legal_name", "industry", "website", "tax_id", "customer_type")  # fmt: skip
+_PHONE_SPLIT = re.compile(r"[,;]|\s+/\s+")  # "0812… / 0813…" is two numbers
 FUZZY_THRESHOLD = 0.9
 _LIFECYCLE = {str(label).lower(): value for value, label in Lifecycle.choices} | {
     v: v for v in Lifecycle.values
@@ -57,6 +51,8 @@ COMMON_FIELDS = [
     F("postal_code", gl("Postal code"), ("kode pos", "kodepos", "postal code", "zip", "postcode", "zip code")),
     F("lifecycle_stage", gl("Lifecycle stage"), ("stage", "tahap", "status pelanggan", "lifecycle")),
     F("owner", gl("Owner (e-mail or username)"), ("owner", "pemilik", "sales", "pic", "account owner")),
+    F("tags", gl("Tags (separated by , or ;)"), ("tags", "tag", "label", "labels", "label pelanggan", "kategori", "category", "segmen", "segment"), multi=True),
+    F("background", gl("Background notes"), ("catatan", "notes", "note", "keterangan", "ket", "remarks", "remark", "comments", "comment", "komentar", "memo", "deskripsi", "description", "background"), multi=True),
 ]  # fmt: skip
 PERSON_FIELDS = [
     F("name", gl("Full name"), ("nama", "nama lengkap", "full name", "name", "nama pelanggan", "customer", "contact", "kontak")),
@@ -65,7 +61,7 @@ PERSON_FIELDS = [
     F("date_of_birth", gl("Date of birth"), ("tanggal lahir", "tgl lahir", "birthday", "birth date", "date of birth", "dob", "ulang tahun")),
     F("gender", gl("Gender"), ("jenis kelamin", "gender", "sex", "jk", "kelamin")),
     F("occupation", gl("Occupation"), ("pekerjaan", "occupation", "profesi", "job", "job title", "jabatan")),
-    F("company", gl("Company (existing organisation)"), ("perusahaan", "company", "organisasi", "organization", "organisation", "kantor", "instansi")),
+    F("company", gl("Company (organisation)"), ("perusahaan", "company", "organisasi", "organization", "organisation", "kantor", "instansi", "nama perusahaan", "company name")),
 ]  # fmt: skip
 ORG_FIELDS = [
     F("name", gl("Name"), ("nama", "nama perusahaan", "perusahaan", "company", "company name", "organisation", "organization", "name")),
@@ -93,6 +89,22 @@ class Ctx:
     next_fake: int = -1
     ct_id: int = 0
     cols: tuple = field(default_factory=tuple)
+    today: dt.date = field(default_factory=timezone.localdate)
+    keep_invalid_phones: bool = True
+    create_orgs: bool = True
+    tags: dict[str, int] = field(default_factory=dict)  # lower-cased name -> Tag id
+    # The file line of each record this run has not written yet (fake id -n at index n-1), so a
+    # row repeating an earlier one can say which; an int array stays small at a million rows.
+    fake_lines: array = field(default_factory=lambda: array("l"))
+    fake_pks: dict[int, int] = field(default_factory=dict)  # this chunk: fake id -> real id
+
+
+def _why(kind: str, value: Any) -> str:
+    if kind == "email":
+        return _("same e-mail %(value)s") % {"value": value}
+    if kind == "phone":
+        return _("same phone %(value)s") % {"value": value}
+    return _("similar name and details, score %(score)s") % {"score": f"{value:.2f}"}
 
 
 class CustomerTarget(ImportTarget):
@@ -118,7 +130,7 @@ class CustomerTarget(ImportTarget):
             .values_list("email", "customer_id")
         )
         phones = dict(
-            PhoneNumber.objects.filter(customer__kind=self.kind)
+            PhoneNumber.objects.filter(customer__kind=self.kind, is_valid=True)
             .order_by("-id")
             .values_list("number", "customer_id")
         )
@@ -129,11 +141,15 @@ class CustomerTarget(ImportTarget):
             owners[username.lower()] = pk
             if email:
                 owners.setdefault(email.lower(), pk)
+        mapped = set(job.mapping.values())
         orgs: dict[str, int] = {}
-        if self.kind == Kind.PERSON and "company" in job.mapping.values():
+        if self.kind == Kind.PERSON and "company" in mapped:
+            # Only organisations the importer can see: a hidden one is neither linked nor named.
             orgs = {
                 n.lower(): pk
-                for pk, n in Customer.objects.organizations().values_list("pk", "name")
+                for pk, n in visible_to(job.owner, Customer.objects.organizations())
+                .order_by("-id")
+                .values_list("pk", "name")
             }
         ctx = Ctx(
             job=job,
@@ -149,7 +165,11 @@ class CustomerTarget(ImportTarget):
             orgs=orgs,
             ct_id=ContentType.objects.get_for_model(Customer).pk,
             cols=bulk.columns(Customer),
+            keep_invalid_phones=job.invalid_phones == InvalidPhonePolicy.KEEP,
+            create_orgs=job.create_organisations,
         )
+        if "tags" in mapped:
+            ctx.tags = {n.lower(): pk for pk, n in Tag.objects.values_list("pk", "name")}
         if job.fuzzy and job.policy != DuplicatePolicy.CREATE:
             try:
                 from relasi.customers.duplicates import Matcher  # type: ignore[import-not-found]
@@ -163,6 +183,7 @@ class CustomerTarget(ImportTarget):
     def clean(self, ctx: Ctx, values: dict[str, list[str]]) -> dict[str, Any]:
         rec: dict[str, Any] = {}
         problems: list[str] = []
+        warnings: list[str] = []  # the row is imported; these are reported beside it
         one = {k: v[0].strip() for k, v in values.items()}
         for key in ("first_name", "last_name", "occupation", "legal_name", "industry", "tax_id"):
             if one.get(key):
@@ -173,12 +194,16 @@ class CustomerTarget(ImportTarget):
         if not name:
             problems.append(_("The name is missing."))
         rec["name"] = name[:200]
-        for key, fn in (("date_of_birth", norm.date), ("gender", norm.gender)):
-            if one.get(key):
-                try:
-                    rec[key] = fn(one[key])
-                except norm.CellError as exc:
-                    problems.append(str(exc))
+        if one.get("date_of_birth"):
+            try:
+                rec["date_of_birth"] = norm.birth_date(one["date_of_birth"], ctx.today)
+            except norm.CellError as exc:
+                problems.append(str(exc))
+        if one.get("gender"):
+            try:
+                rec["gender"] = norm.gender(one["gender"])
+            except norm.CellError as exc:
+                problems.append(str(exc))
         if one.get("website"):
             site = one["website"]
             rec["website"] = (site if "://" in site else "https://" + site)[:200]
@@ -191,6 +216,8 @@ class CustomerTarget(ImportTarget):
                 )
             else:
                 rec["lifecycle_stage"] = stage
+        if notes := "\n".join(v.strip() for v in values.get("background", ()) if v.strip()):
+            rec["background"] = notes[:10000]
         emails: list[str] = []
         for raw in values.get("emails", ()):
             for part in raw.replace(";", ",").split(","):
@@ -199,15 +226,10 @@ class CustomerTarget(ImportTarget):
                         emails.append(e)
                 except norm.CellError as exc:
                     problems.append(str(exc))
-        phone_list: list[str] = []
-        for raw in values.get("phones", ()):
-            for part in raw.replace(";", ",").split(","):
-                try:
-                    if (p := norm.phone(part)) and p not in phone_list:
-                        phone_list.append(p)
-                except norm.CellError as exc:
-                    problems.append(str(exc))
-        rec["emails"], rec["phones"] = emails, phone_list
+        rec["emails"] = emails
+        rec["phones"], bad_phones = self._phones(ctx, values.get("phones", ()), warnings)
+        rec["bad_phones"] = bad_phones if ctx.keep_invalid_phones else []
+        rec["tags"] = split_tags(values.get("tags", ()))
         address = {k: one[k][:100] for k in ADDRESS_KEYS if one.get(k)}
         if "city" in address:
             city, prov = norm.city(address["city"])
@@ -226,8 +248,39 @@ class CustomerTarget(ImportTarget):
                 problems.append(_("No active user %(value)s.") % {"value": one["owner"][:60]})
             rec["owner_id"] = owner_id
         if one.get("company"):
-            rec["org_id"] = ctx.orgs.get(one["company"].lower())
             rec["company"] = one["company"][:200]
+            rec["org_id"] = ctx.orgs.get(rec["company"].lower())
+        rec["custom"] = self._custom(ctx, values, problems)
+        if problems:  # a rejected row names every fault, its phones too, to fix them at once
+            problems += [norm.bad_phone_message(p) for p in bad_phones]
+            raise norm.CellError(" ".join(problems))
+        rec["_warnings"] = warnings
+        return rec
+
+    def _phones(self, ctx: Ctx, cells: Any, warnings: list[str]) -> tuple[list[str], list[str]]:
+        """(E.164 numbers, numbers that are not valid, as written). A number libphonenumber
+        rejects never rejects the row: it is kept flagged as invalid or left out (the import's
+        choice), and the row gets a warning naming it."""
+        good: list[str] = []
+        bad: list[str] = []
+        for raw in cells:
+            for part in _PHONE_SPLIT.split(raw):
+                try:
+                    if (p := norm.phone(part)) and p not in good:
+                        good.append(p)
+                except norm.CellError:
+                    written = part.strip()[:40]
+                    if written in bad:
+                        continue
+                    bad.append(written)
+                    if ctx.keep_invalid_phones:
+                        msg = _("%(value)s is not a valid phone number; kept as written and flagged as invalid.")  # fmt: skip
+                    else:
+                        msg = _("%(value)s is not a valid phone number; left out.")
+                    warnings.append(msg % {"value": written})
+        return good, bad
+
+    def _custom(self, ctx: Ctx, values: dict[str, list[str]], problems: list[str]) -> dict:
         custom: dict[str, Any] = {}
         for key, raw_values in values.items():
             if not key.startswith(CUSTOM_PREFIX):
@@ -245,19 +298,17 @@ class CustomerTarget(ImportTarget):
                     f"{cf.display_label}: "
                     + (" ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc))
                 )
-        rec["custom"] = custom
-        if problems:
-            raise norm.CellError(" ".join(problems))
-        return rec
+        return custom
 
     # --- write: one chunk ----------------------------------------------------------------------
-    def _match(self, ctx: Ctx, rec: dict[str, Any]) -> int | None:
+    def _match(self, ctx: Ctx, rec: dict[str, Any]) -> tuple[int, str] | None:
+        """(the record this row duplicates, why) or None."""
         for e in rec["emails"]:
             if e in ctx.emails:
-                return ctx.emails[e]
+                return ctx.emails[e], _why("email", e)
         for p in rec["phones"]:
             if p in ctx.phones:
-                return ctx.phones[p]
+                return ctx.phones[p], _why("phone", p)
         if ctx.matcher is not None:
             found = ctx.matcher.best_match(
                 {
@@ -270,24 +321,28 @@ class CustomerTarget(ImportTarget):
                 }
             )
             if found and found[1] >= FUZZY_THRESHOLD:
-                return int(found[0])
+                return int(found[0]), _why("name", found[1])
         return None
 
     def write(self, ctx: Ctx, job: Any, rows: list[tuple[int, Any, list[str]]]) -> ChunkResult:
         result = ChunkResult()
         creates: list[dict[str, Any]] = []
         updates: list[tuple[int, dict[str, Any], int, list[str]]] = []
+        dupes: list[tuple[int, int, str, list[str]]] = []
         for line, rec, raw in rows:
-            match = None if ctx.policy == DuplicatePolicy.CREATE else self._match(ctx, rec)
-            if match is None:
+            rec["_line"], rec["_raw"] = line, raw
+            found = None if ctx.policy == DuplicatePolicy.CREATE else self._match(ctx, rec)
+            if found is None:
                 creates.append(rec)
                 rec["_id"] = ctx.next_fake  # real ids come below; fakes dedupe within the file
                 ctx.next_fake -= 1
+                ctx.fake_lines.append(line)
                 self._remember(ctx, rec, rec["_id"])
-            elif ctx.policy == DuplicatePolicy.SKIP or match < 0:
+            elif ctx.policy == DuplicatePolicy.SKIP or found[0] < 0:
                 result.skipped += 1
+                dupes.append((line, found[0], found[1], raw))
             else:
-                updates.append((match, rec, line, raw))
+                updates.append((found[0], rec, line, raw))
         if updates:
             visible = set(
                 visible_to(
@@ -300,15 +355,35 @@ class CustomerTarget(ImportTarget):
                         (line, _("Matches an existing record you may not change."), raw)
                     )
             updates = [u for u in updates if u[0] in visible]
-        if ctx.dry_run:
-            result.created, result.updated = len(creates), len(updates)
-            return result
-        if creates:
-            self._create(ctx, job, creates)
-        for target_id, rec, _line, _raw in updates:
-            self._update(ctx, job, target_id, rec)
+        for rec in [*creates, *(u[1] for u in updates)]:
+            rows_.link_organisation(self, ctx, job, rec)
+            if rec["tags"]:
+                rec["tag_ids"] = rows_.tag_ids(ctx, rec["tags"])
+        ctx.fake_pks = {}
+        if not ctx.dry_run:
+            if creates:
+                rows_.create(self, ctx, job, creates)
+            for target_id, rec, _line, _raw in updates:
+                rows_.update(self, ctx, job, target_id, rec)
+                rec["_pk"] = target_id
         result.created, result.updated = len(creates), len(updates)
+        for line, match, why, raw in dupes:
+            result.duplicates.append((line, self._duplicate_reason(ctx, match, why), raw,
+                                      ctx.fake_pks.get(match) if match < 0 else match))  # fmt: skip
+        for rec in [*creates, *(u[1] for u in updates)]:
+            if rec["_warnings"]:
+                result.warnings.append(
+                    (rec["_line"], " ".join(rec["_warnings"]), rec["_raw"], rec.get("_pk"))
+                )
         return result
+
+    def _duplicate_reason(self, ctx: Ctx, match: int, why: str) -> str:
+        if match < 0:
+            return _("Repeats line %(line)s of this file (%(why)s).") % {
+                "line": ctx.fake_lines[-match - 1],
+                "why": why,
+            }
+        return _("Matches an existing record (%(why)s).") % {"why": why}
 
     def _remember(self, ctx: Ctx, rec: dict[str, Any], pk: int) -> None:
         for e in rec["emails"]:
@@ -316,196 +391,21 @@ class CustomerTarget(ImportTarget):
         for p in rec["phones"]:
             ctx.phones.setdefault(p, pk)
 
-    def _search_text(self, rec: dict[str, Any]) -> str:
-        parts = [
-            rec["name"],
-            rec.get("legal_name", ""),
-            rec.get("company", "") if rec.get("org_id") else "",
-        ]
-        parts += rec["emails"]
-        for p in rec["phones"]:
-            parts += phone_utils.variants(p)
-        addr = rec["address"]
-        parts += [addr.get("city", ""), addr.get("province", "")]
-        return " ".join(p for p in parts if p).lower()
+    def record_url(self, object_id: int) -> str:
+        return Customer(pk=object_id, kind=self.kind).get_absolute_url()
 
-    def _create(self, ctx: Ctx, job: Any, creates: list[dict[str, Any]]) -> None:
-        from relasi.customers.models import Membership
-
-        names, defaults, pos = ctx.cols
-        ids = bulk.allocate_ids(Customer, len(creates))
-        now = bulk.adapt(ctx.now)
-        user_id = job.owner_id
-        team_id = job.team_id
-        base = list(defaults)
-        for key, value in (
-            ("kind", self.kind), ("source", Source.IMPORT), ("created_at", now),
-            ("updated_at", now), ("lifecycle_changed_at", now), ("owner_id", user_id),
-            ("team_id", team_id),
-        ):  # fmt: skip
-            base[pos[key]] = value
-        p_email, p_phone, p_city, p_prov = (
-            pos["primary_email"],
-            pos["primary_phone"],
-            pos["city"],
-            pos["province"],
-        )
-        p_search, p_id, p_custom, p_owner = (
-            pos["search_text"],
-            pos["id"],
-            pos["custom"],
-            pos["owner_id"],
-        )
-        scalar_pos = [(k, pos[k]) for k in SCALARS]
-        cust_rows, email_rows, phone_rows, addr_rows, fts, member_rows = [], [], [], [], [], []
-        e_ids = bulk.allocate_ids(EmailAddress, sum(len(r["emails"]) for r in creates))
-        ph_ids = bulk.allocate_ids(PhoneNumber, sum(len(r["phones"]) for r in creates))
-        a_ids = bulk.allocate_ids(Address, sum(1 for r in creates if r["address"]))
-        ei = pi = ai = 0
-        for pk, rec in zip(ids, creates, strict=True):
-            old = rec["_id"]
-            for e in rec["emails"]:
-                if ctx.emails.get(e) == old:
-                    ctx.emails[e] = pk
-            for p in rec["phones"]:
-                if ctx.phones.get(p) == old:
-                    ctx.phones[p] = pk
-            row = base.copy()
-            row[p_id] = pk
-            for key, i in scalar_pos:
-                if key in rec:
-                    row[i] = bulk.adapt(rec[key])
-            if rec.get("owner_id"):
-                row[p_owner] = rec["owner_id"]
-            if rec["custom"]:
-                row[p_custom] = bulk.adapt(rec["custom"])
-            addr = rec["address"]
-            row[p_email] = rec["emails"][0] if rec["emails"] else ""
-            row[p_phone] = rec["phones"][0] if rec["phones"] else ""
-            row[p_city] = addr.get("city", "")
-            row[p_prov] = addr.get("province", "")
-            text = self._search_text(rec)
-            row[p_search] = text
-            cust_rows.append(row)
-            fts.append((pk, text))
-            for n, e in enumerate(rec["emails"]):
-                email_rows.append((e_ids[ei], pk, e, "personal", n == 0))
-                ei += 1
-            for n, p in enumerate(rec["phones"]):
-                phone_rows.append((ph_ids[pi], pk, p, "mobile", n == 0))
-                pi += 1
-            if addr:
-                addr_rows.append(
-                    (a_ids[ai], pk, "home", *(addr.get(k, "") for k in ADDRESS_KEYS), "ID", True)
-                )
-                ai += 1
-            if rec.get("org_id"):
-                member_rows.append((pk, rec["org_id"], "", True, now))
-        bulk.insert(Customer, names, cust_rows)
-        bulk.insert(EmailAddress, ("id", "customer_id", "email", "label", "is_primary"), email_rows)
-        bulk.insert(PhoneNumber, ("id", "customer_id", "number", "label", "is_primary"), phone_rows)
-        bulk.insert(
-            Address,
-            ("id", "customer_id", "kind", *ADDRESS_KEYS, "country", "is_primary"),
-            addr_rows,
-        )
-        if member_rows:
-            bulk.insert(
-                Membership,
-                ("person_id", "organization_id", "title", "is_primary", "created_at"),
-                member_rows,
-            )
-        bulk.fts_insert(fts)
-        bulk.insert(
-            ImportedRecord,
-            ("import_job_id", "content_type_id", "object_id", "action", "before"),
-            [(job.pk, ctx.ct_id, pk, RecordAction.CREATED, None) for pk in ids],
-        )
-
-    def _update(self, ctx: Ctx, job: Any, pk: int, rec: dict[str, Any]) -> None:
-        from relasi.customers.actions import refresh_denormalised
-
-        customer = Customer.objects.get(pk=pk)
-        keep = ["version", "updated_at", "primary_email", "primary_phone", "city", "province",
-                "search_text", "custom", "owner_id"]  # fmt: skip
-        changes: dict[str, Any] = {k: rec[k] for k in SCALARS if k in rec and rec[k] != ""}
-        if rec.get("owner_id"):
-            changes["owner_id"] = rec["owner_id"]
-        if rec["custom"]:
-            changes["custom"] = {**(customer.custom or {}), **rec["custom"]}
-        before = {k: bulk.jsonable(getattr(customer, k)) for k in {*changes, *keep}}
-        added: dict[str, list[int]] = {"emails": [], "phones": [], "addresses": []}
-        have_e = set(customer.emails.values_list("email", flat=True))
-        for e in rec["emails"]:
-            if e not in have_e:
-                added["emails"].append(
-                    EmailAddress.objects.create(
-                        customer=customer, email=e, is_primary=not have_e
-                    ).pk
-                )
-                have_e.add(e)
-        have_p = set(customer.phones.values_list("number", flat=True))
-        for p in rec["phones"]:
-            if p not in have_p:
-                added["phones"].append(
-                    PhoneNumber.objects.create(
-                        customer=customer, number=p, is_primary=not have_p
-                    ).pk
-                )
-                have_p.add(p)
-        if rec["address"] and not customer.addresses.exists():
-            added["addresses"].append(
-                Address.objects.create(customer=customer, is_primary=True, **rec["address"]).pk
-            )
-        Customer.objects.filter(pk=pk).update(
-            **changes, version=customer.version + 1, updated_at=ctx.now
-        )
-        customer.refresh_from_db()
-        refresh_denormalised(customer)
-        self._remember(ctx, rec, pk)
-        ImportedRecord.objects.create(
-            import_job_id=job.pk,
-            content_type_id=ctx.ct_id,
-            object_id=pk,
-            action=RecordAction.UPDATED,
-            before={"fields": before, "added": added, "version_after": customer.version + 0},
-        )
-
-    # --- undo ---------------------------------------------------------------------------------
     def undo(self, job: Any, actor: Any) -> dict[str, int]:
-        from relasi.customers.actions import refresh_denormalised  # noqa: F401
+        return rows_.undo(job)
 
-        stats = {"deleted": 0, "reverted": 0, "kept": 0}
-        created = ImportedRecord.objects.filter(import_job=job, action=RecordAction.CREATED)
-        ids = list(created.values_list("object_id", flat=True))
-        for start in range(0, len(ids), 1000):
-            batch = ids[start : start + 1000]
-            stats["deleted"] += Customer.objects.filter(pk__in=batch).count()
-            Customer.objects.filter(pk__in=batch).delete()
-            search.unindex_customers(batch)
-        for rec in ImportedRecord.objects.filter(
-            import_job=job, action=RecordAction.UPDATED
-        ).order_by("-id"):
-            data = rec.before or {}
-            current = (
-                Customer.objects.filter(pk=rec.object_id).values_list("version", flat=True).first()
-            )
-            if current is None or current != data.get("version_after"):
-                stats["kept"] += 1  # changed again since the import: the newer edit wins
-                continue
-            added = data.get("added", {})
-            EmailAddress.objects.filter(pk__in=added.get("emails", [])).delete()
-            PhoneNumber.objects.filter(pk__in=added.get("phones", [])).delete()
-            Address.objects.filter(pk__in=added.get("addresses", [])).delete()
-            fields = dict(data.get("fields", {}))
-            if fields.get("updated_at"):
-                fields["updated_at"] = dt.datetime.fromisoformat(fields["updated_at"])
-            if fields.get("date_of_birth"):
-                fields["date_of_birth"] = dt.date.fromisoformat(fields["date_of_birth"])
-            Customer.objects.filter(pk=rec.object_id).update(**fields)
-            search.index_customers([rec.object_id])
-            stats["reverted"] += 1
-        return stats
+
+def split_tags(cells: Any) -> list[str]:
+    """'VIP; Jakarta, vip' -> ['VIP', 'Jakarta'] (case-insensitively unique, at most 20)."""
+    out: dict[str, str] = {}
+    for cell in cells:
+        for name in cell.replace(";", ",").split(","):
+            if (name := name.strip()[:60]) and name.lower() not in out:
+                out[name.lower()] = name
+    return list(out.values())[:20]
 
 
 @register

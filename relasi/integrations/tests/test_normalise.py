@@ -10,7 +10,9 @@ from relasi.integrations import normalise as n
     [("0812-3456-7890", "+6281234567890"), ("+62 812 3456 7890", "+6281234567890"),
      ("62812.3456.7890", "+6281234567890"), ("(021) 555-1234", "+62215551234"),
      ("81234567890", "+6281234567890"), ("81234567890.0", "+6281234567890"),
-     ("+44 20 7946 0958", "+442079460958")],
+     ("+44 20 7946 0958", "+442079460958"), ("0062 812 3456 7890", "+6281234567890"),
+     ("+62 0812 3456 7890", "+6281234567890"), ("+62 (0) 812-3456-7890", "+6281234567890"),
+     ("620812.3456.7890", "+6281234567890"), ("061 4567 890", "+62614567890")],
 )  # fmt: skip
 def test_phones_to_e164(raw, e164):
     assert n.phone(raw) == e164
@@ -42,6 +44,35 @@ def test_bad_dates():
     for raw in ("31/02/1990", "kemarin", "17 Foo 1990"):
         with pytest.raises(n.CellError):
             n.date(raw)
+
+
+@pytest.mark.parametrize(
+    ("raw", "day"), [("19970101", dt.date(1997, 1, 1)), ("20240229", dt.date(2024, 2, 29)),
+                     ("17081990", dt.date(1990, 8, 17))],
+)  # fmt: skip
+def test_compact_dates(raw, day):
+    assert n.date(raw) == day
+
+
+@pytest.mark.parametrize(
+    "raw", ["31/02/1990", "19970231", "2023-02-29", "32 Agustus 1990", "30/13/1990"]
+)
+def test_impossible_dates_are_not_real(raw):
+    with pytest.raises(n.CellError, match="is not a real date"):
+        n.date(raw)
+
+
+@pytest.mark.parametrize("raw", ["kemarin", "17 Foo 1990", "1997010", "12/2020"])
+def test_garbage_is_not_understood(raw):
+    with pytest.raises(n.CellError, match="not a date we understand"):
+        n.date(raw)
+
+
+def test_birth_dates_cannot_be_in_the_future():
+    today = dt.date(2026, 12, 3)
+    assert n.birth_date("03/12/2026", today) == today
+    with pytest.raises(n.CellError, match="future"):
+        n.birth_date("04/12/2026", today)
 
 
 def test_genders():
