@@ -70,6 +70,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Users"), "accounts:user_list", "person-gear"),
         Entry(_("Teams"), "accounts:team_list", "diagram-3"),
         Entry(_("Roles"), "accounts:role_list", "shield-lock"),
+        Entry(_("Company details"), "core:company_settings", "building-gear"),
         Entry(_("Custom fields"), "core:customfield_list", "input-cursor-text"),
         Entry(_("Audit trail"), "core:audit_list", "journal-text"),
     ]),

@@ -350,6 +350,31 @@ def _rules(ctx: dict[str, Any], products: list[Product]) -> None:
     QuoteTemplate.objects.create(
         name="Standar PT XYZ", body=quoting.DEFAULT_BODY, css=quoting.DEFAULT_CSS, is_default=True
     )
+    _company()
+
+
+def _company() -> None:
+    """PT XYZ's letterhead for quotes (Settings → Company)."""
+    from relasi.core.models import CompanyProfile
+
+    profile = CompanyProfile.current()
+    for key, value in {
+        "name": "PT XYZ Perabot Nusantara",
+        "address": "Jl. Jenderal Sudirman Kav. 52–53\nJakarta Selatan 12190",
+        "phone": "+62 21 5550 1200",
+        "email": "penjualan@xyz.example",
+        "website": "www.xyz.example",
+        "tax_id": "01.234.567.8-012.000",
+        "bank_name": "Bank Central Asia (BCA)",
+        "bank_account_name": "PT XYZ Perabot Nusantara",
+        "bank_account_number": "123 456 7890",
+        "terms": "Prices include delivery within Jabodetabek. Payment 50 % on order, 50 % on "
+        "delivery. This offer is valid until the date shown.",
+        "terms_id": "Harga termasuk pengiriman di Jabodetabek. Pembayaran 50 % saat pemesanan, "
+        "50 % saat pengiriman. Penawaran berlaku sampai tanggal yang tertera.",
+    }.items():
+        setattr(profile, key, value)
+    profile.save()
 
 
 def _leads(ctx: dict[str, Any], rng: random.Random, products: list[Product], n: int) -> None:

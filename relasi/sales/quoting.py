@@ -16,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.template import Context, Engine, TemplateSyntaxError
 from django.template.base import Lexer, TokenType
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from relasi.core.formatting import money, number
+from relasi.sales.choices import QuoteStatus
 from relasi.sales.models import Quote, QuoteSequence, QuoteTemplate
 
 ALLOWED_TAGS = {
@@ -79,8 +80,26 @@ def _fmt_date(day: dt.date | None) -> str:
     return date_format(day, "DATE_FORMAT")
 
 
+def document_language(quote: Quote) -> str:
+    """A quote is written in its customer's language (else the active one)."""
+    lang = getattr(quote.customer, "preferred_language", "") if quote.customer_id else ""
+    codes = {code for code, _name in settings.LANGUAGES}
+    return lang if lang in codes else (translation.get_language() or settings.LANGUAGE_CODE)
+
+
+def is_draft(quote: Quote) -> bool:
+    """The quote is not an offer yet: its discount waits for (or was refused) approval."""
+    from relasi.sales.actions.quotes import needs_approval
+
+    if quote.status in (QuoteStatus.PENDING_APPROVAL, QuoteStatus.REJECTED):
+        return True
+    return quote.status == QuoteStatus.DRAFT and needs_approval(quote) and quote.approved_at is None
+
+
 def context_for(quote: Quote) -> dict[str, Any]:
     """The restricted context: plain values only."""
+    from relasi.core.company import letterhead
+
     cur = quote.currency
     customer = quote.customer
     org = quote.deal.organization if quote.deal_id else None
@@ -114,8 +133,9 @@ def context_for(quote: Quote) -> dict[str, Any]:
         key = number(line.tax_rate, 0 if line.tax_rate == line.tax_rate.to_integral() else 2)
         taxes[key] = taxes.get(key, Decimal(0)) + line.line_tax
     return {
-        "company": {"name": getattr(settings, "COMPANY_NAME", "") or "Relasi"},
+        "company": letterhead(translation.get_language()),
         "quote": {
+            "is_draft": is_draft(quote),
             "number": quote.number,
             "revision": quote.revision,
             "title": quote.title,
@@ -123,7 +143,7 @@ def context_for(quote: Quote) -> dict[str, Any]:
             "valid_until": _fmt_date(quote.valid_until),
             "currency": cur,
             "notes": quote.notes,
-            "terms": quote.terms,
+            "terms": quote.terms or letterhead(translation.get_language())["terms"],
             "subtotal": money(quote.subtotal, cur),
             "discount": money(quote.discount_total, cur),
             "has_discount": quote.discount_total > 0,
@@ -161,6 +181,14 @@ def context_for(quote: Quote) -> dict[str, Any]:
             "terms": _("Terms and conditions"),
             "revision": _("Revision"),
             "prepared_by": _("Prepared by"),
+            "tax_id": _("NPWP"),
+            "bank": _("Payment to"),
+            "bank_account": _("Account"),
+            "account_holder": _("Account holder"),
+            "draft": _("DRAFT"),
+            "draft_note": _(
+                "Draft: the discount on this quote awaits approval. It is not an offer yet."
+            ),
         },
     }
 
@@ -170,32 +198,47 @@ def default_template() -> QuoteTemplate | None:
 
 
 def render_html(quote: Quote, template: QuoteTemplate | None = None) -> str:
+    """The quote as an HTML document in its customer's language. A draft (a discount
+    awaiting approval) carries a DRAFT mark on every page whatever the template says."""
+    from django.utils.html import escape
+
     tpl = template or quote.template or default_template()
     body = tpl.body if tpl else DEFAULT_BODY
     css = tpl.css if tpl and tpl.css else DEFAULT_CSS
     validate_template(body)
-    html = _engine.from_string(body).render(Context(context_for(quote), autoescape=True))
-    from django.utils.html import escape
-
+    lang = document_language(quote)
+    with translation.override(lang):
+        context = context_for(quote)
+        html = _engine.from_string(body).render(Context(context, autoescape=True))
+    mark, mark_css = "", ""
+    if context["quote"]["is_draft"]:
+        labels = context["labels"]
+        mark = (
+            f'<div class="relasi-draft-mark" aria-hidden="true">{escape(labels["draft"])}</div>'
+            f'<p class="relasi-draft-note">{escape(labels["draft_note"])}</p>'
+        )
+        mark_css = DRAFT_CSS
+    style = css.replace("</", "<\\/") + mark_css
     return (
-        f'<!doctype html><html lang="id"><head><meta charset="utf-8"><title>{escape(quote.number)}</title>'
-        f"<style>{css.replace('</', '<\\/')}</style></head><body>{html}</body></html>"
+        f'<!doctype html><html lang="{escape(lang)}"><head><meta charset="utf-8">'
+        f"<title>{escape(quote.number)}</title><style>{style}</style></head>"
+        f"<body>{mark}{html}</body></html>"
     )
 
 
-def _deny_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
-    if url.startswith("data:"):
-        from weasyprint.urls import default_url_fetcher
+def _fetcher() -> Any:
+    """A WeasyPrint fetcher that loads inline data: URIs (the letterhead's logo) and refuses
+    every other URL (no SSRF, no local files); a refused resource is left out, never fatal."""
+    from weasyprint.urls import URLFetcher
 
-        return default_url_fetcher(url)
-    raise ValueError("External resources are not loaded in quote documents.")
+    return URLFetcher(allowed_protocols={"data"}, fail_on_errors=False)
 
 
 def render_pdf(quote: Quote) -> bytes:
     import weasyprint
 
     html = render_html(quote)
-    return weasyprint.HTML(string=html, url_fetcher=_deny_fetch, base_url=None).write_pdf()
+    return weasyprint.HTML(string=html, url_fetcher=_fetcher(), base_url=None).write_pdf()
 
 
 def filename(quote: Quote) -> str:
@@ -221,20 +264,35 @@ table.totals { margin-left: auto; margin-top: 4mm; }
 table.totals td { padding: 1mm 2mm; }
 table.totals tr.grand td { font-weight: bold; font-size: 11pt; border-top: 0.6pt solid #222; }
 .small { color: #666; font-size: 8pt; }
+.letterhead { max-width: 95mm; }
+.letterhead .logo { display: block; max-height: 18mm; max-width: 60mm; margin-bottom: 2mm; }
+.letterhead .company { font-size: 12pt; }
+"""
+
+DRAFT_CSS = """
+.relasi-draft-mark { position: fixed; top: 95mm; left: 0; right: 0; text-align: center; font-size: 96pt; font-weight: bold; color: rgba(200, 30, 30, 0.16); transform: rotate(-30deg); z-index: -1; }
+.relasi-draft-note { border: 0.6pt solid #c81e1e; color: #c81e1e; padding: 2mm 3mm; margin: 0 0 5mm; font-weight: bold; }
 """
 
 DEFAULT_BODY = """<div class="head">
-  <div><h1>{{ labels.quote }}</h1><strong>{{ company.name }}</strong></div>
+  <div class="letterhead">{% if company.logo %}<img class="logo" src="{{ company.logo }}" alt="">{% endif %}
+    <strong class="company">{{ company.name }}</strong>
+    {% if company.address %}<br><span class="small">{{ company.address|linebreaksbr }}</span>{% endif %}
+    {% if company.phone or company.email %}<br><span class="small">{{ company.phone }}{% if company.phone and company.email %} · {% endif %}{{ company.email }}</span>{% endif %}
+    {% if company.website %}<br><span class="small">{{ company.website }}</span>{% endif %}
+    {% if company.tax_id %}<br><span class="small">{{ labels.tax_id }} {{ company.tax_id }}</span>{% endif %}</div>
+  <div><h1>{{ labels.quote }}</h1>
   <table class="meta">
     <tr><td>No.</td><td><strong>{{ quote.number }}</strong>{% if quote.revision > 1 %} ({{ labels.revision }} {{ quote.revision }}){% endif %}</td></tr>
     <tr><td>{{ labels.date }}</td><td>{{ quote.date }}</td></tr>
     <tr><td>{{ labels.valid_until }}</td><td>{{ quote.valid_until }}</td></tr>
-  </table>
+  </table></div>
 </div>
 <p><span class="small">{{ labels.to }}</span><br><strong>{% firstof organization.name customer.name %}</strong>
 {% if organization.name and customer.name %}<br>{{ customer.name }}{% endif %}
 {% if customer.city %}<br>{{ customer.city }}{% if customer.province %}, {{ customer.province }}{% endif %}{% endif %}
-{% if customer.email %}<br>{{ customer.email }}{% endif %}</p>
+{% if customer.email %}<br>{{ customer.email }}{% endif %}
+{% if organization.tax_id %}<br><span class="small">{{ labels.tax_id }} {{ organization.tax_id }}</span>{% endif %}</p>
 {% if quote.title %}<p><strong>{{ quote.title }}</strong></p>{% endif %}
 <table class="lines">
   <thead><tr><th>#</th><th>{{ labels.description }}</th><th class="num">{{ labels.quantity }}</th><th class="num">{{ labels.unit_price }}</th><th class="num">{{ labels.discount }}</th><th class="num">{{ labels.tax }}</th><th class="num">{{ labels.amount }}</th></tr></thead>
@@ -252,6 +310,7 @@ DEFAULT_BODY = """<div class="head">
   <tr class="grand"><td>{{ labels.total }}</td><td class="num">{{ quote.total }}</td></tr>
 </table>
 {% if quote.notes %}<h3>{{ labels.notes }}</h3><p>{{ quote.notes|linebreaksbr }}</p>{% endif %}
+{% if company.has_bank %}<h3>{{ labels.bank }}</h3><p>{{ company.bank.name }}<br>{{ labels.bank_account }} {{ company.bank.account_number }}{% if company.bank.account_name %}<br>{{ labels.account_holder }} {{ company.bank.account_name }}{% endif %}</p>{% endif %}
 {% if quote.terms %}<h3>{{ labels.terms }}</h3><p class="small">{{ quote.terms|linebreaksbr }}</p>{% endif %}
 <p class="small">{{ labels.prepared_by }}: {{ owner.name }} {% if owner.email %}({{ owner.email }}){% endif %}</p>
 """

@@ -139,7 +139,7 @@ def explain(reasons: list[dict[str, Any]], language: str | None = None) -> list[
             }
             detail = ""
         elif code == "rule":
-            rule = rules.get(r.get("rule_id"))
+            rule = rules.get(int(r.get("rule_id") or 0))
             text = rule.display_name if rule else str(r.get("rule", ""))
             detail = _condition(rule) if rule else ""
             if r.get("count"):
