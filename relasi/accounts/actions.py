@@ -151,3 +151,25 @@ def change_email(request: HttpRequest, user: User, email: str) -> None:
     old = user.email
     records.update_record(user, user, {"email": email})
     audit.security_event("user.email_changed", request, user=user, old=old, new=email)
+
+
+def password_replaced(
+    actor: Any,
+    user: User,
+    *,
+    revoke_tokens: bool,
+    keep_session: str | None = None,
+    request: HttpRequest | None = None,
+    reset: bool = False,
+) -> int:
+    """After a password change or reset: end every other session (a reset ends all of them)
+    and, when asked, revoke every API token. Returns the number of tokens revoked."""
+    end_sessions(actor, user, keep=keep_session, request=request)
+    revoked = 0
+    if revoke_tokens:
+        revoked = ApiToken.objects.filter(user=user, revoked_at__isnull=True).update(
+            revoked_at=timezone.now()
+        )
+        audit.security_event("api_token.revoked_all", request, user=user, count=revoked)
+    audit.security_event("password.reset" if reset else "password.changed", request, user=user)
+    return revoked

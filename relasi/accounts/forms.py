@@ -2,6 +2,7 @@ from typing import Any
 
 from django import forms
 from django.contrib.auth import password_validation
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Role, Team, User
@@ -167,3 +168,23 @@ class TokenForm(forms.Form):
 
     def scopes(self) -> dict[str, str]:
         return {m: v for m in MODULES if (v := self.cleaned_data.get(f"scope__{m}"))}
+
+
+class RevokeTokensMixin(forms.Form):
+    """A new password also offers to revoke the API tokens (on by default): a token made
+    by whoever knew the old password would otherwise survive the reset."""
+
+    revoke_tokens = forms.BooleanField(
+        label=_("Also revoke all my API tokens"),
+        help_text=_("Scripts and integrations using them stop working until you issue new ones."),
+        required=False,
+        initial=True,
+    )
+
+
+class ResetPasswordForm(SetPasswordForm, RevokeTokensMixin):
+    pass
+
+
+class ChangePasswordForm(PasswordChangeForm, RevokeTokensMixin):
+    pass

@@ -7,7 +7,6 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, login, logout, update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,16 +17,18 @@ from django.views.decorators.http import require_POST
 
 from relasi.accounts import actions, twofactor
 from relasi.accounts.forms import (
+    ChangePasswordForm,
     CodeForm,
     EmailChangeForm,
     EnableTwoFactorForm,
     LoginForm,
     ProfileForm,
     ReauthForm,
+    ResetPasswordForm,
     TokenForm,
 )
 from relasi.accounts.models import ApiToken, User, UserSession
-from relasi.core import audit
+from relasi.core import audit, links
 from relasi.core.throttle import Limit
 from relasi.core.typing import AuthedRequest
 
@@ -187,7 +188,7 @@ def profile(request: AuthedRequest) -> HttpResponse:
 
 @login_required
 def password_change(request: AuthedRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST or None)
+    form = ChangePasswordForm(request.user, request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
         # Django drops every other session when the password hash changes; keep this one
@@ -195,9 +196,16 @@ def password_change(request: AuthedRequest) -> HttpResponse:
         old_key = request.session.session_key
         update_session_auth_hash(request, user)
         actions.rekey_session(old_key, request.session.session_key)
-        actions.end_sessions(user, user, keep=request.session.session_key, request=request)
-        audit.security_event("password.changed", request)
+        revoked = actions.password_replaced(
+            user,
+            user,
+            revoke_tokens=form.cleaned_data["revoke_tokens"],
+            keep_session=request.session.session_key,
+            request=request,
+        )
         messages.success(request, _("Password changed. Your other sessions were signed out."))
+        if revoked:
+            messages.info(request, _("%(n)d API tokens were revoked.") % {"n": revoked})
         return redirect("accounts:profile")
     return render(request, "accounts/form_page.html", {"form": form, "title": _("Change password")})
 
@@ -325,6 +333,11 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
     email_template_name = "accounts/email/password_reset.txt"
     subject_template_name = "accounts/email/password_reset_subject.txt"
 
+    @property
+    def extra_email_context(self) -> dict[str, str]:  # type: ignore[override]
+        # The link points at SITE_URL, never at the Host header the client sent.
+        return {"protocol": links.scheme(), "domain": links.domain(), "site_name": "Relasi"}
+
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         ip = audit.client_ip(request) or "-"
         email = request.POST.get("email", "").strip().lower()
@@ -339,3 +352,22 @@ class ThrottledPasswordResetView(auth_views.PasswordResetView):
         RESET_LIMIT.hit(email)
         audit.security_event("password_reset.requested", request)
         return super().post(request, *args, **kwargs)
+
+
+class RevokingPasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    """Set a new password from a reset link: every session ends, and the API tokens are
+    revoked unless the user unticks the box."""
+
+    form_class = ResetPasswordForm
+    template_name = "accounts/form_page.html"
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        actions.password_replaced(
+            form.user,
+            form.user,
+            revoke_tokens=form.cleaned_data["revoke_tokens"],
+            request=self.request,
+            reset=True,
+        )
+        return response

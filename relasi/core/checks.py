@@ -25,7 +25,7 @@ def site_url_is_absolute(app_configs: Any = None, **kwargs: Any) -> list[checks.
 @checks.register(checks.Tags.security, deploy=True)
 def site_url_for_production(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
     parts = urlsplit(str(getattr(settings, "SITE_URL", "")))
-    errors = []
+    errors: list[checks.CheckMessage] = []
     if settings.SECURE_HTTPS and parts.scheme != "https":
         errors.append(
             checks.Error(
