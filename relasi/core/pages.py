@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_safe
 
+from relasi.core import history
 from relasi.core import search as search_registry
 from relasi.core.choices import AuditAction
 from relasi.core.forms import CustomFieldForm
@@ -82,6 +83,11 @@ def audit_list(request: HttpRequest) -> HttpResponse:
     page = paginate(
         queryset, order="-pk", after=request.GET.get("after"), before=request.GET.get("before")
     )
+    # The same readable changes as a record's history panel: labels, rupiah, local dates.
+    zone = history.reader_zone(request.user)
+    for ev in page.items:
+        model = ev.content_type.model_class() if ev.content_type else None
+        ev.readable_changes = history.describe(model, ev.changes, zone) if model else []
     return render(
         request,
         "core/audit_list.html",

@@ -88,3 +88,20 @@ def test_job_progress_page(personas):
     assert b"<html" not in fragment.content.lower()
     assert client_for(personas.teammate).get(f"/jobs/{job.pk}/").status_code == 404
     assert client_for(personas.admin).get(f"/jobs/{job.pk}/").status_code == 200
+
+
+def test_audit_trail_page_reads_like_the_history_panel(personas):
+    """Field labels and formatted values, not raw names and JSON (issue #19)."""
+    from relasi.sales.models import Product
+
+    customer = person(personas.rep, "Readable", "Trail")
+    actions.update_customer(
+        personas.rep, customer, {"occupation": "Petani"}, expected_version=customer.version
+    )
+    product = Product.objects.create(name="Kulkas", sku="KL-1", unit_price="4500000.00")
+    from relasi.core import records
+
+    records.update_record(personas.admin, product, {"unit_price": "45000000.00"})
+    html = client_for(personas.admin).get("/audit/").content.decode()
+    assert "Occupation:</span>" in html and "occupation:</span>" not in html
+    assert "45000000.00" not in html and "45,000,000" in html
