@@ -134,7 +134,7 @@ def horizontal_overflow(page: Any) -> list[str]:
   if (document.documentElement.scrollWidth <= width + 1) return [];
   return Array.from(document.querySelectorAll("body *"))
     .filter((el) => el.getBoundingClientRect().right > width + 1
-      && !el.closest(".table-responsive, .offcanvas, .offcanvas-lg, .modal")
+      && !el.closest(".table-responsive, .offcanvas, .offcanvas-lg, .offcanvas-xxl, .modal")
       && el.offsetParent !== null)
     .slice(0, 8)
     .map((el) => `${el.tagName.toLowerCase()}.${el.className} (right edge at `
