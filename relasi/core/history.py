@@ -16,6 +16,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
 from relasi.core import formatting
+from relasi.core.choices import AuditAction
 from relasi.core.models import AuditEvent
 
 EMPTY = "—"
@@ -36,6 +37,7 @@ class Entry:
     action: str
     message: str
     changes: list[Change] = field(default_factory=list)
+    created: bool = False  # a new record: its values alone, no "before" column
 
     @property
     def at_text(self) -> str:
@@ -60,7 +62,7 @@ def render_value(f: models.Field | None, value: Any, zone: dt.tzinfo) -> str:
     """One recorded value as the reader should see it."""
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
-    if f is not None and f.choices:
+    if f is not None and getattr(f, "choices", None):
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool) or isinstance(f, models.BooleanField):
         return str(_("Yes") if value else _("No"))
@@ -97,7 +99,9 @@ def _label(model: type[models.Model], name: str) -> tuple[str, models.Field | No
         f: Any = model._meta.get_field(name)
     except FieldDoesNotExist:
         return capfirst(name.replace("_", " ")), None
-    return capfirst(str(getattr(f, "verbose_name", name))), f
+    if not isinstance(f, models.Field):  # a reverse relation ("lines"): its records' name
+        return capfirst(str(f.related_model._meta.verbose_name_plural)), None
+    return capfirst(str(f.verbose_name)), f
 
 
 def _pair(value: Any) -> tuple[Any, Any]:
@@ -171,6 +175,7 @@ def readable(obj: models.Model, user: Any, limit: int = LIMIT) -> list[Entry]:
                 action=str(event.get_action_display()),
                 message=event.message,
                 changes=changes_of(model, event, zone),
+                created=event.action == AuditAction.CREATE,
             )
         )
     return entries

@@ -82,6 +82,7 @@ def test_values_follow_the_readers_language_and_zone(personas, changed_lead):
         status = by_label[capfirst(str(Lead._meta.get_field("status").verbose_name))]
         converted = by_label[capfirst(str(Lead._meta.get_field("converted_at").verbose_name))]
     assert (status.before, status.after) == ("Baru", "Sudah dihubungi")
+    assert not event.created and history.readable(changed_lead, personas.rep)[-1].created
     assert event.at.utcoffset() == dt.timedelta(hours=9)
     local = dt.datetime.fromisoformat(CONVERTED_UTC).astimezone(ZoneInfo("Asia/Jayapura"))
     with translation.override("id"):
@@ -102,3 +103,17 @@ def test_customer_timeline_changes_are_readable(personas):
     label = capfirst(str(Customer._meta.get_field("occupation").verbose_name))
     assert f"{label}: — → Petani" in html
     assert "occupation:" not in html
+
+
+def test_changes_named_after_a_reverse_relation(personas):
+    """Actions record child rows under the relation's name ("lines"); a deal page shows them."""
+    from relasi.sales.models import Deal
+    from relasi.sales.tests.factories import deal, pipeline
+
+    d = deal(personas.rep, pipeline())
+    audit.record(personas.rep, AuditAction.UPDATE, d, changes={"lines": [[], ["1 × Blender"]]})
+    response = client_for(personas.rep).get(d.get_absolute_url())
+    assert response.status_code == 200
+    rel = next(f for f in Deal._meta.get_fields() if f.name == "lines")
+    label = capfirst(str(rel.related_model._meta.verbose_name_plural))
+    assert label in _history_html(response.content.decode())
