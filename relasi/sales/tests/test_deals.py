@@ -53,17 +53,16 @@ def test_stage_of_another_pipeline_is_refused(personas, p):
         actions.move_deal(personas.rep, deal, other.stages.first())
 
 
-def test_lines_set_the_value(personas, p):
-    deal = f.deal(personas.rep, p)
+def test_lines_set_the_value_when_the_rep_chooses_them(personas, p):
+    deal = f.deal(personas.rep, p)  # typed value 1,000,000
     prod = f.product(price="450000")
-    deal = actions.set_lines(
-        personas.rep,
-        deal,
-        [
-            {"product": prod, "quantity": 10, "discount_percent": 5},
-            {"description": "Delivery", "unit_price": 150000},
-        ],
-    )
+    lines = [
+        {"product": prod, "quantity": 10, "discount_percent": 5},
+        {"description": "Delivery", "unit_price": 150000},
+    ]
+    deal = actions.set_lines(personas.rep, deal, lines)
+    assert deal.value == Decimal("1000000")  # the typed value is kept without asking
+    deal = actions.set_lines(personas.rep, deal, lines, value_source="lines")
     assert deal.value == Decimal("4425000")  # 4,500,000 − 5 % + 150,000
 
 
