@@ -69,6 +69,7 @@ class ScoresOut(Schema):
     expected_purchases_12m: float | None = None
     churn_risk: float | None = None
     churn_reasons: list[str] = []
+    lifecycle: dict | None = None  # recorded and derived stage, and whether they contradict
 
 
 @router.get("/insights/customers/{customer_id}", response=ScoresOut)
@@ -86,6 +87,11 @@ def customer_scores(request: HttpRequest, customer_id: int) -> dict:
     out.update(clv=s.get("clv"), p_alive=s.get("p_alive"),
                expected_purchases_12m=s.get("exp_purchases"), churn_risk=s.get("risk"),
                churn_reasons=insights_hooks.reason_texts(s) if s.get("risk") is not None else [])  # fmt: skip
+    from relasi.analytics import lifecycle
+
+    found = lifecycle.check(customer, timezone.localdate())
+    if found:
+        out["lifecycle"] = {**found, "last_order": found["last_order"].isoformat()}
     return out
 
 

@@ -219,6 +219,30 @@ def customer_cross_sell(request: Any, customer: Any) -> str:
     return _panel(request, items, _("Customers who bought this also buy"))
 
 
+@panels.register("customer")
+def lifecycle_check(request: Any, customer: Any) -> str:
+    """Flags a recorded lifecycle stage that the customer's orders contradict."""
+    from django.utils import timezone
+
+    from relasi.analytics import lifecycle
+    from relasi.customers.choices import Lifecycle
+
+    found = lifecycle.check(customer, timezone.localdate())
+    if not found or not found["contradiction"]:
+        return ""
+    labels = dict(Lifecycle.choices)
+    text = _(
+        "The recorded lifecycle stage is “%(recorded)s”, but the orders say “%(derived)s” "
+        "(%(orders)d orders, the last on %(last)s; active = bought in the last %(days)d days)."
+    ) % {"recorded": labels.get(found["recorded"], found["recorded"]),
+         "derived": labels.get(found["derived"], found["derived"]), "orders": found["orders"],
+         "last": found["last_order"].isoformat(), "days": lifecycle.INACTIVE_DAYS}  # fmt: skip
+    return format_html(
+        '<div class="alert alert-warning small py-2" id="lifecycle-contradiction" role="status">'
+        '<i class="bi bi-exclamation-triangle"></i> {}</div>', text,
+    )  # fmt: skip
+
+
 @panels.register("deal")
 def deal_cross_sell(request: Any, deal: Any) -> str:
     if request is None or not request.user.has_module_perm("analytics", "view"):

@@ -111,6 +111,19 @@ def segment_members(scope: Scope, segment: str, limit: int = 200) -> list[dict[s
         return _with_urls([dict(zip(names, row, strict=True)) for row in cur.fetchall()])
 
 
+def lifecycle_contradictions(scope: Scope) -> int:
+    """Customers in scope whose recorded lifecycle stage their orders contradict."""
+
+    def run() -> int:
+        from relasi.analytics import lifecycle
+
+        with mart.reader() as con:
+            cond, params = _customer_filter(scope, "a.customer_key")
+            return lifecycle.contradiction_count(con, scope.end, cond, params)
+
+    return cached("lifecycle", scope, run)  # type: ignore[no-any-return]
+
+
 # --- CLV ------------------------------------------------------------------------------------------
 HORIZONS = (6, 12, 24, 36)
 

@@ -100,6 +100,7 @@ def rfm_page(request: HttpRequest) -> HttpResponse:
         [(f, r, rfm.LABELS[rfm.segment_of(r, f)]) for r in range(1, 6)] for f in range(5, 0, -1)
     ]
     return _page(request, "analytics/insights/rfm.html", "insights_rfm", scope_chosen=sc,
+                 contradictions=_safe(lambda: insights_queries.lifecycle_contradictions(sc[0]), 0),
                  data=data, chart=chart, grid=grid, segment=seg, members=members,
                  segment_label=rfm.LABELS.get(seg, ""))  # fmt: skip
 
