@@ -15,9 +15,13 @@ def to_e164(raw: str, region: str | None = None) -> str | None:
         return None
     region = region or settings.PHONENUMBER_DEFAULT_REGION
     digits = _DIGITS.sub("", text)
+    if not text.startswith("+") and digits.startswith("0062"):  # dialled from abroad
+        digits = digits[2:]
     # "62812…" typed without "+" is an Indonesian number with its country code.
     if not text.startswith("+") and digits.startswith("62") and len(digits) >= 10:
         text = "+" + digits
+    if digits.startswith("620") and text.startswith("+"):  # "+62 (0) 812…": the 0 is extra
+        text = "+62" + digits[3:]
     try:
         parsed = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException:

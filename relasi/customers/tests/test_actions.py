@@ -18,6 +18,9 @@ pytestmark = pytest.mark.django_db
         "6281234567890",
         "(0812) 34567890",
         "+6281234567890",
+        "0062 812 3456 7890",
+        "+62 (0) 812-3456-7890",
+        "+62 0812 3456 7890",
     ],
 )
 def test_phone_formats_normalise_to_e164(typed):
