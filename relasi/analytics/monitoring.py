@@ -13,6 +13,7 @@ shows on the customer's timeline. What identifies a crossing:
 
 import logging
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.conf import settings
@@ -23,28 +24,46 @@ from django.utils.translation import gettext as _
 log = logging.getLogger("relasi.analytics.monitoring")
 
 
+# The messages are put into words when read, in the reader's language.
+def _spend_text(amount: float, value: float) -> str:
+    from relasi.core.formatting import money
+
+    return _("Total spend passed %(amount)s (now %(value)s).") % {
+        "amount": money(amount),
+        "value": money(value),
+    }
+
+
+def _alive_text(p: float, level: float) -> str:
+    return _("P(alive) fell to %(p)d %% (below %(level)d %%).") % {
+        "p": round(p * 100),
+        "level": round(level * 100),
+    }
+
+
+def _vip_text(days: int) -> str:
+    return _("VIP without a purchase for %(days)d days.") % {"days": days}
+
+
 def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, Callable[[], str]]]:
     """(crossing, customer, value, message) for everything past the rule's threshold now. The
     message is a function, so each recipient reads it in their own language."""
     from relasi.analytics import rfm
     from relasi.analytics.models_insights import EventKind
-    from relasi.core.formatting import money
 
     amount = float(rule.amount)
     if rule.kind == EventKind.SPEND_PASSES:
         rows = con.execute(
             "SELECT customer_key, revenue FROM agg_customer WHERE revenue >= ?", [amount]
         ).fetchall()
-        return [(f"c{k}", k, v, lambda v=v: _("Total spend passed %(amount)s (now %(value)s).")
-                 % {"amount": money(amount), "value": money(v)}) for k, v in rows]  # fmt: skip
+        return [(f"c{k}", k, v, partial(_spend_text, amount, v)) for k, v in rows]  # fmt: skip
     if rule.kind == EventKind.P_ALIVE_BELOW:
         rows = con.execute(
             "SELECT c.customer_key, c.p_alive, a.last_order_date FROM ins_clv c "
             "JOIN agg_customer a USING (customer_key) WHERE c.p_alive < ?",
             [amount],
         ).fetchall()
-        return [(f"c{k}:{last}", k, p, lambda p=p: _("P(alive) fell to %(p)d %% (below %(level)d %%).")
-                 % {"p": round(p * 100), "level": round(amount * 100)}) for k, p, last in rows]  # fmt: skip
+        return [(f"c{k}:{last}", k, p, partial(_alive_text, p, amount)) for k, p, last in rows]  # fmt: skip
     if rule.kind == EventKind.VIP_INACTIVE:
         conds, params = [], []
         if rule.vip_tag:
@@ -62,8 +81,7 @@ def _candidates(con: Any, rule: Any) -> list[tuple[str, int | None, float, Calla
             f"WHERE ({' OR '.join(conds)}) AND a.last_order_date <= current_date - ?::INTEGER",
             [*params, rule.days],
         ).fetchall()
-        return [(f"c{k}:{last}", k, float(days), lambda days=days: _("VIP without a purchase for %(days)d days.")
-                 % {"days": days}) for k, days, last in rows]  # fmt: skip
+        return [(f"c{k}:{last}", k, float(days), partial(_vip_text, days)) for k, days, last in rows]  # fmt: skip
     if rule.kind == EventKind.SEGMENT_SHRINKS:
         rows = con.execute(
             "SELECT month, customers FROM ins_rfm_monthly WHERE segment = ? ORDER BY month DESC "
