@@ -68,7 +68,7 @@ def test_admin_pages_render(world, as_user):
         "/sales/quote-templates/new/",
         "/sales/price-lists/",
         "/sales/quotas/",
-        "/sales/quotes/approvals/",
+        "/approvals/",
         f"/sales/performance/?team={personas.team_a.pk}",
         f"/sales/performance/?rep={personas.rep.pk}&period_kind=month",
     ]:
