@@ -129,12 +129,12 @@ class PersonViewSet(CustomerViewSet):
         Column("province", gl("Province"), order="province"),
         Column("source", gl("Source"), accessor="get_source_display"),
         Column("tags", gl("Tags")),
+        Column("background", gl("Background notes")),
         Column("created_at", gl("Created"), order="created_at"),
     ]
     default_columns = ["name", "primary_email", "primary_phone", "city", "lifecycle_stage", "owner"]
 
 
-        Column("background", gl("Background notes")),
 class OrganizationViewSet(CustomerViewSet):
     model = Organization
     kind = "organization"
@@ -155,12 +155,12 @@ class OrganizationViewSet(CustomerViewSet):
         Column("owner", gl("Owner")),
         Column("tax_id", gl("NPWP")),
         Column("tags", gl("Tags")),
+        Column("background", gl("Background notes")),
         Column("created_at", gl("Created"), order="created_at"),
     ]
     default_columns = [
         "name",
         "industry",
-        Column("background", gl("Background notes")),
         "primary_email",
         "primary_phone",
         "city",
