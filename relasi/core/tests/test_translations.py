@@ -76,3 +76,21 @@ def test_every_string_has_an_indonesian_translation():
     assert not missing, f"{len(missing)} strings without an Indonesian translation:\n" + "\n".join(
         missing
     )
+
+
+def test_catalogue_has_no_duplicate_entries():
+    """Entries appended twice compile silently (the last wins) and drift apart when edited."""
+    import re
+
+    seen: set[tuple[str, str]] = set()
+    duplicates = []
+    for block in CATALOGUE.read_text().split("\n\n"):
+        msgid = re.search(r'^msgid ((?:".*"\n?)+)', block, re.M)
+        if not msgid or msgid.group(1).strip() == '""':
+            continue
+        context = re.search(r"^msgctxt (.*)$", block, re.M)
+        key = (context.group(1) if context else "", msgid.group(1).strip())
+        if key in seen:
+            duplicates.append(key[1])
+        seen.add(key)
+    assert not duplicates, duplicates
