@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
@@ -415,14 +415,14 @@ class LeadFilters(Schema):
 
 class DealFilters(Schema):
     q: str | None = None
-    pipeline: int | None = None
-    stage: int | None = None
+    pipeline: Id | None = None
+    stage: Id | None = None
     status: str | None = None
-    owner: int | None = None
-    team: int | None = None
+    owner: Id | None = None
+    team: Id | None = None
     close_after: dt.date | None = None
     close_before: dt.date | None = None
-    customer: int | None = None
+    customer: Id | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -469,7 +469,9 @@ def _filtered(fs_class: Any, user: Any, qs: Any, filters: Any) -> Any:
     fs = fs_class(params, queryset=qs)
     if hasattr(fs, "limit_to_user"):
         fs.limit_to_user(user)
-    return fs.qs if fs.is_valid() else qs.none()
+    if not fs.is_valid():  # a 422 naming the filter, as every other app answers
+        raise ValidationError(fs.errors.get_json_data())
+    return fs.qs
 
 
 # --- leads ------------------------------------------------------------------------------------
@@ -808,8 +810,10 @@ def list_quotes(
     qs = visible_to(user, Quote.objects.all())
     params = {k: v for k, v in {"status": status, "current": current}.items() if v is not None}
     fs = QuoteFilterSet(params, queryset=qs)
+    if not fs.is_valid():
+        raise ValidationError(fs.errors.get_json_data())
     return page_of(
-        fs.qs if fs.is_valid() else qs.none(),
+        fs.qs,
         order="-id",
         cursor=cursor,
         limit=max(1, min(limit, 200)),

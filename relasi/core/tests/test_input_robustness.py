@@ -181,3 +181,18 @@ def test_lead_convert_action_refuses_a_non_id_choice(personas):
     with pytest.raises(ValidationError) as exc:
         lead_actions.convert_lead(personas.rep, item, person="abc", organization="skip")
     assert "person" in exc.value.message_dict
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        f"/api/v1/sales/deals?customer={HUGE}",
+        "/api/v1/sales/deals?status=bogus",
+        "/api/v1/sales/quotes?status=bogus",
+    ],
+)
+def test_sales_lists_refuse_a_bad_filter_like_every_app(api, url):
+    """A filter the list cannot apply is a 422 naming it, not an empty or unfiltered 200."""
+    r = api.get(url)
+    assert r.status_code == 422, (url, r.status_code, r.content[:200])
+    assert r.json()["error"]["details"]

@@ -67,7 +67,10 @@ def _clean_lines(
     for i, raw in enumerate(lines):
         product = raw.get("product")
         if product is not None and not isinstance(product, Product):
-            product = Product.objects.get(pk=product)
+            found = Product.objects.filter(pk=product).first() if str(product).isdigit() else None
+            if found is None:
+                raise ValidationError({"lines": [_("Line %(n)d: no such product.") % {"n": i + 1}]})
+            product = found
         qty = Decimal(str(raw.get("quantity") or 1))
         if qty <= 0:
             raise ValidationError({"lines": [_("Quantities must be positive.")]})

@@ -179,3 +179,14 @@ def test_create_deal_api_keeps_a_typed_value_beside_lines(personas, as_user):
     summed = client.post("/api/v1/sales/deals", body, content_type="application/json")
     assert Decimal(summed.json()["value"]) == Decimal("100000")
     assert summed.json()["value_source"] == "lines"
+
+
+def test_a_line_with_an_unknown_product_is_a_validation_error(personas):
+    """Not a 500 (Product.DoesNotExist) when a client sends a product id that is not there."""
+    f.pipeline()
+    with pytest.raises(ValidationError) as err:
+        deal_actions.create_deal(
+            personas.rep, {"name": "Kulkas"}, lines=[{"product": 987654321, "quantity": 1}]
+        )
+    assert "no such product" in str(err.value)
+    assert not Deal.objects.filter(name="Kulkas").exists()
