@@ -6,9 +6,12 @@ import sys
 
 
 def _scenario(name: str, tmp_path) -> str:
+    # The scenarios bound their own waits (20 s per kill phase, 30 s to finish); this limit only
+    # guards against a hang. The kill scenario takes ~80 s beside a running suite: four worker
+    # start-ups, three resume_imports runs and a migrate of a fresh database.
     out = subprocess.run(
         [sys.executable, "-m", "relasi.integrations.tests.scenario", name, str(tmp_path)],
-        capture_output=True, text=True, timeout=120,
+        capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr[-3000:]
     return out.stdout.strip().splitlines()[-1]
