@@ -55,3 +55,16 @@ def security_log() -> Iterator[LogCapture]:
     finally:
         logger.removeHandler(handler)
         logger.setLevel(old_level)
+
+
+@pytest.fixture(autouse=True)
+def _in_process_worker_keeps_the_test_connection(monkeypatch):
+    """A `db_worker` run in-process (call_command in a test) calls close_old_connections(), which
+    closes any connection inside a transaction — on PostgreSQL, the test's own. Real workers run
+    in their own processes, where that call is right."""
+    import django_tasks_db.management.commands.db_worker as library_worker
+
+    import relasi.core.management.commands.db_worker as relasi_worker
+
+    monkeypatch.setattr(library_worker, "close_old_connections", lambda: None)
+    monkeypatch.setattr(relasi_worker, "close_old_connections", lambda: None)

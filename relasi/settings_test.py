@@ -12,3 +12,8 @@ os.environ.setdefault("LANGUAGE_CODE", "en")
 from relasi.settings import *  # noqa: F403
 
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405
+# Tests run inside one transaction per test on one connection. A worker run in-process calls
+# close_old_connections(), which closes a connection older than CONN_MAX_AGE — on PostgreSQL that
+# would close the test's own connection mid-test. Persistent connections are only closed when
+# unusable.
+DATABASES["default"]["CONN_MAX_AGE"] = None  # noqa: F405

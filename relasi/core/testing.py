@@ -47,6 +47,12 @@ def make_user(
 
 
 def make_personas() -> Personas:
+    # A transactional test's teardown flushes every table, the default roles (a data
+    # migration) included, so a later transactional test in the same worker finds none.
+    if not Role.objects.exists():
+        from relasi.accounts.roles import ensure_default_roles
+
+        ensure_default_roles(Role)
     team_a = Team.objects.create(name="Team A")
     team_b = Team.objects.create(name="Team B")
     admin = make_user("admin", "administrator")
