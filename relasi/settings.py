@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "relasi.service",
     "relasi.commerce",
     "relasi.analytics",
+    "relasi.privacy",
 ]
 
 MIDDLEWARE = [

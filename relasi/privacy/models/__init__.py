@@ -1,0 +1,5 @@
+"""The privacy app's tables, one module per area (purposes, the consent ledger, …)."""
+
+from relasi.privacy.models.purpose import ChannelPolicy, Purpose
+
+__all__ = ["ChannelPolicy", "Purpose"]
