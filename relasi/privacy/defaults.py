@@ -45,14 +45,19 @@ def ensure(Purpose: Any, ChannelPolicy: Any) -> None:
     for order, (key, name, name_id, basis, bl, quiet, capped, desc, desc_id) in enumerate(PURPOSES):
         Purpose.objects.get_or_create(
             key=key,
-            defaults=dict(
-                name=name, name_id=name_id, basis=basis, blocked_by_blacklist=bl,
-                respects_quiet_hours=quiet, capped=capped, description=desc,
-                description_id=desc_id, sort_order=order * 10,
-            ),
+            defaults={
+                "name": name, "name_id": name_id, "basis": basis, "blocked_by_blacklist": bl,
+                "respects_quiet_hours": quiet, "capped": capped, "description": desc,
+                "description_id": desc_id, "sort_order": order * 10,
+            },
         )  # fmt: skip
     for channel, (start, end), cap, doi in POLICIES:
         ChannelPolicy.objects.get_or_create(
             channel=channel,
-            defaults=dict(quiet_start=start, quiet_end=end, weekly_cap=cap, double_opt_in=doi),
+            defaults={
+                "quiet_start": start,
+                "quiet_end": end,
+                "weekly_cap": cap,
+                "double_opt_in": doi,
+            },
         )
