@@ -64,6 +64,11 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Costs (CAC)"), "analytics:cost_list", "cash-coin"),
         Entry(_("Customer analytics"), "analytics:insights_rfm", "person-hearts"),
     ]),
+    ("privacy", _("Privacy"), [
+        Entry(_("Consents"), "privacy:home", "shield-check"),
+        Entry(_("Suppression list"), "privacy:suppression_list", "slash-circle"),
+        Entry(_("Purposes and channels"), "privacy:settings", "sliders2"),
+    ]),
     ("admin", _("Administration"), [
         Entry(_("Sales settings"), "sales:pipeline_list", "sliders"),
         Entry(_("Mart status"), "analytics:mart_status", "database", "admin.change"),

@@ -12,11 +12,10 @@ from django.utils.translation import gettext as _
 from relasi.core import audit, records
 from relasi.core.choices import AuditAction
 from relasi.customers import phones
-from relasi.customers.choices import ConsentStatus, Kind, Lifecycle
+from relasi.customers.choices import Kind, Lifecycle
 from relasi.customers.models import (
     Address,
     Attachment,
-    ContactPermission,
     Customer,
     EmailAddress,
     Group,
@@ -397,34 +396,6 @@ def set_referrer(actor: Any, customer: Customer, referrer: Customer | None) -> C
                 Customer.objects.filter(pk=node_id).values_list("referred_by_id", flat=True).first()
             )
     return records.update_record(actor, customer, {"referred_by": referrer})
-
-
-def record_permission(
-    actor: Any, customer: Customer, channel: str, status: str, source: str = "", evidence: str = ""
-) -> ContactPermission:
-    if status not in ConsentStatus.values:
-        raise ValidationError({"status": [_("Unknown status.")]})
-    perm = ContactPermission(
-        customer=customer,
-        channel=channel,
-        status=status,
-        source=source[:100],
-        evidence=evidence[:300],
-        captured_by=_user(actor),
-    )
-    perm.full_clean()
-    perm.save()
-    audit.record(
-        actor, AuditAction.UPDATE, customer, changes={f"permission:{channel}": [None, status]}
-    )
-    return perm
-
-
-def current_permissions(customer: Customer) -> dict[str, ContactPermission]:
-    current: dict[str, ContactPermission] = {}
-    for perm in customer.contact_permissions.all():  # newest first
-        current.setdefault(perm.channel, perm)
-    return current
 
 
 def add_to_group(actor: Any, group: Group, customers: Iterable[Customer]) -> int:

@@ -1,4 +1,5 @@
-"""Customers API: people, organisations, search, timeline, relationships, permissions, notes.
+"""Customers API: people, organisations, search, timeline, relationships, notes (consents:
+relasi/privacy/api.py).
 
 Lists are keyset-paginated (`cursor`), read straight from `.values()` (no ORM object per row)
 and scoped by the same access layer as the UI. Writes need the record's `version` (409 if stale).
@@ -474,22 +475,57 @@ def unrelate(request: ApiRequest, pk: int, rel_id: int) -> Status:
     return Status(204, None)
 
 
+_OLD_STATUS = {"granted": "opted_in", "withdrawn": "opted_out", "pending": "pending"}
+
+
+def _permission_out(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.pk,
+        "channel": e.channel,
+        "status": _OLD_STATUS.get(e.status, e.status),
+        "source": e.get_source_display(),
+        "evidence": e.evidence,
+        "captured_at": e.occurred_at,
+    }
+
+
 @router.get(
     "/{pk}/permissions",
     response=list[PermissionOut],
-    summary="Contact permissions, newest first (history included)",
+    summary="Marketing consent per channel, newest first (deprecated: /privacy/customers/{pk}/…)",
+    deprecated=True,
 )
 def permissions(request: ApiRequest, pk: int) -> Any:
-    return _get(request, None, pk).contact_permissions.all()
+    customer = _get(request, None, pk)
+    events = customer.consent_events.filter(purpose__key="marketing")
+    return [_permission_out(e) for e in events[:200]]
 
 
-@router.post("/{pk}/permissions", response={201: PermissionOut})
+@router.post(
+    "/{pk}/permissions",
+    response={201: PermissionOut},
+    summary="Record marketing consent (deprecated: POST /privacy/customers/{pk}/consents)",
+    deprecated=True,
+)
 def add_permission(request: ApiRequest, pk: int, payload: PermissionIn) -> Any:
+    from django.core.exceptions import ValidationError
+
+    from relasi.privacy import consent
+
     customer = _get(request, None, pk, "change")
-    perm = actions.record_permission(
-        request.auth, customer, payload.channel, payload.status, payload.source, payload.evidence
+    status = {"opted_in": "granted", "opted_out": "withdrawn"}.get(payload.status)
+    if status is None:
+        raise ValidationError({"status": ["opted_in or opted_out"]})
+    event = consent.record(
+        request.auth,
+        customer,
+        "marketing",
+        payload.channel,
+        status,
+        source="api",
+        evidence=" · ".join(p for p in (payload.source, payload.evidence) if p),
     )
-    return Status(201, perm)
+    return Status(201, _permission_out(event))
 
 
 @router.get("/{pk}/notes", response=list[NoteOut])

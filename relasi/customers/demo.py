@@ -12,14 +12,12 @@ from relasi.customers import phones, search
 from relasi.customers.choices import (
     BlacklistReason,
     Channel,
-    ConsentStatus,
     Gender,
     Lifecycle,
     Source,
 )
 from relasi.customers.models import (
     Address,
-    ContactPermission,
     Customer,
     EmailAddress,
     Group,
@@ -161,6 +159,10 @@ def seed(ctx: dict[str, Any]) -> None:
 def _children(
     rng: random.Random, customers: list[Customer], extras: list[dict[str, Any]], ctx: dict[str, Any]
 ) -> None:
+    from relasi.privacy import consent as privacy_consent
+    from relasi.privacy.models import ConsentEvent
+
+    marketing = privacy_consent.purpose_for("marketing")
     emails, phone_rows, addresses, stages, perms, notes = [], [], [], [], [], []
     for c, x in zip(customers, extras, strict=True):
         emails.append(
@@ -216,16 +218,20 @@ def _children(
             at += dt.timedelta(days=rng.randint(3, 120))
         if rng.random() < 0.7:
             for channel in (Channel.EMAIL, Channel.WHATSAPP):
+                granted = rng.random() < 0.85
                 perms.append(
-                    ContactPermission(
+                    ConsentEvent(
                         customer=c,
+                        purpose=marketing,
                         channel=channel,
-                        status=ConsentStatus.OPTED_IN
-                        if rng.random() < 0.85
-                        else ConsentStatus.OPTED_OUT,
-                        source=rng.choice(["formulir toko", "checkout web", "telepon"]),
-                        captured_at=x["created"],
-                        captured_by=x["owner"],
+                        status="granted" if granted else "withdrawn",
+                        basis="consent",
+                        source=rng.choice(["staff", "web_form", "staff_call"]),
+                        wording=marketing.description_id,
+                        evidence=rng.choice(["formulir toko", "checkout web", "telepon"]),
+                        occurred_at=x["created"],
+                        recorded_at=x["created"],
+                        actor=x["owner"],
                     )
                 )
         if rng.random() < 0.35:
@@ -241,9 +247,8 @@ def _children(
     PhoneNumber.objects.bulk_create(phone_rows, batch_size=1000)
     Address.objects.bulk_create(addresses, batch_size=1000)
     LifecycleChange.objects.bulk_create(stages, batch_size=1000)
-    for p in perms:  # append-only model: save() guards updates, bulk insert is fine for new rows
-        p.pk = None
-    ContactPermission.objects.bulk_create(perms, batch_size=1000)
+    ConsentEvent.objects.bulk_create(perms, batch_size=1000)  # the ledger: new rows only
+    privacy_consent.rebuild_states()
     Note.objects.bulk_create(notes, batch_size=1000)
     people = [c for c in customers if c.kind == "person"]
     orgs = [c for c in customers if c.kind == "organization"]

@@ -4,21 +4,61 @@ from typing import Any
 
 import django_filters
 from django import forms
-from django.db.models import OuterRef, QuerySet, Subquery
-from django.utils.text import format_lazy
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
 from relasi.core.filters import FilterSet
 from relasi.core.models import Tag
-from relasi.customers.choices import Channel, ConsentStatus, CustomerType, Lifecycle, Source
-from relasi.customers.models import ContactPermission, Customer, Group
+from relasi.customers.choices import Channel, CustomerType, Lifecycle, Source
+from relasi.customers.models import Customer, Group
 
+# The consent filter: a status of (purpose, channel) in the privacy app's consent ledger, or
+# "contactable": what the privacy gate would let through now (relasi/privacy/gate.py).
 CONSENT_CHOICES = [
-    (f"{ch}:{st}", format_lazy("{}: {}", ch_label, st_label))  # translated when rendered
-    for ch, ch_label in Channel.choices
-    for st, st_label in ConsentStatus.choices
+    ("granted", _("Granted")),
+    ("withdrawn", _("Withdrawn")),
+    ("pending", _("Awaiting confirmation")),
+    ("none", _("Not recorded")),
+    ("contactable", _("May be contacted now")),
 ]
+_LEGACY_CONSENT = {"opted_in": "granted", "opted_out": "withdrawn"}  # wave-1 "email:opted_in"
+
+
+def parse_consent(value: str) -> tuple[str | None, str | None, str] | None:
+    """(purpose, channel, status) of a consent filter value; None when it is not one.
+    "granted" (purpose and channel from their own filters), "email:opted_in" (wave 1),
+    "marketing:email:granted"."""
+    parts = value.split(":")
+    purpose = channel = None
+    if len(parts) == 2:
+        channel, status = parts[0], _LEGACY_CONSENT.get(parts[1], parts[1])
+    elif len(parts) == 3:
+        purpose, channel, status = parts
+    elif len(parts) == 1:
+        status = parts[0]
+    else:
+        return None
+    if status not in {c for c, _l in CONSENT_CHOICES}:
+        return None
+    if channel is not None and channel not in Channel.values:
+        return None
+    return purpose, channel, status
+
+
+class ConsentField(forms.ChoiceField):
+    def valid_value(self, value: Any) -> bool:
+        return parse_consent(str(value)) is not None
+
+
+class ConsentFilter(django_filters.ChoiceFilter):
+    field_class = ConsentField
+
+
+def _purposes() -> list[tuple[str, str]]:
+    from relasi.privacy.models import Purpose
+
+    return [(p.key, p.label) for p in Purpose.objects.filter(active=True)]
 
 
 class CustomerFilterSet(FilterSet):
@@ -44,8 +84,12 @@ class CustomerFilterSet(FilterSet):
     created_before = django_filters.DateFilter(
         label=_("Created until"), field_name="created_at", lookup_expr="date__lte"
     )
-    consent = django_filters.ChoiceFilter(
-        label=_("Contact permission"), choices=CONSENT_CHOICES, method="filter_consent"
+    consent = ConsentFilter(label=_("Consent"), choices=CONSENT_CHOICES, method="filter_consent")
+    consent_purpose = django_filters.ChoiceFilter(
+        label=_("Consent for"), choices=_purposes, method="filter_noop", empty_label=None
+    )
+    consent_channel = django_filters.ChoiceFilter(
+        label=_("Consent on"), choices=Channel.choices, method="filter_noop", empty_label=None
     )
     is_blacklisted = django_filters.BooleanFilter(label=_("Blacklisted"))
 
@@ -71,11 +115,25 @@ class CustomerFilterSet(FilterSet):
 
         return visible_search(self.user, value, queryset)
 
+    def filter_noop(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset  # read by filter_consent
+
     def filter_consent(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
-        channel, _sep, status = value.partition(":")
-        latest = ContactPermission.objects.filter(
-            customer=OuterRef("pk"), channel=channel
-        ).order_by("-captured_at", "-id")
-        return queryset.annotate(_consent=Subquery(latest.values("status")[:1])).filter(
-            _consent=status
-        )
+        from relasi.privacy import gate
+        from relasi.privacy.models import ConsentState
+
+        parsed = parse_consent(value)
+        if parsed is None:
+            return queryset
+        purpose, channel, status = parsed
+        data = self.form.cleaned_data
+        purpose = purpose or data.get("consent_purpose") or "marketing"
+        channel = channel or data.get("consent_channel") or Channel.EMAIL
+        if purpose not in {key for key, _l in _purposes()}:
+            return queryset.none()
+        if status == "contactable":
+            return queryset.filter(pk__in=gate.filter_contactable(channel, purpose))
+        states = ConsentState.objects.filter(purpose__key=purpose, channel=channel)
+        if status == "none":
+            return queryset.exclude(pk__in=states.values("customer_id"))
+        return queryset.filter(pk__in=states.filter(status=status).values("customer_id"))

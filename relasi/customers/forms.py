@@ -9,8 +9,6 @@ from relasi.core.customfields import CustomFieldFormMixin
 from relasi.core.forms import TagField
 from relasi.customers.choices import (
     BlacklistReason,
-    Channel,
-    ConsentStatus,
     Lifecycle,
     RelationshipKind,
 )
@@ -176,18 +174,6 @@ class NoteForm(forms.Form):
 class BlacklistForm(forms.Form):
     reason = forms.ChoiceField(label=_("Reason"), choices=BlacklistReason.choices)
     note = forms.CharField(label=_("Details"), required=False, max_length=300)
-
-
-class PermissionForm(forms.Form):
-    channel = forms.ChoiceField(label=_("Channel"), choices=Channel.choices)
-    status = forms.ChoiceField(label=_("Permission"), choices=ConsentStatus.choices)
-    source = forms.CharField(
-        label=_("Source"),
-        required=False,
-        max_length=100,
-        help_text=_("Where the customer said so, e.g. 'store form', 'phone call'."),
-    )
-    evidence = forms.CharField(label=_("Evidence"), required=False, max_length=300)
 
 
 class RelationshipForm(forms.Form):

@@ -32,7 +32,6 @@ from relasi.core.records import ConflictError
 from relasi.customers.models import (
     Address,
     Attachment,
-    ContactPermission,
     Customer,
     DuplicateCandidate,
     DuplicateStatus,
@@ -77,7 +76,6 @@ _SIMPLE_MOVES: list[tuple[type[models.Model], str]] = [
     (LifecycleChange, "customer"),
     (Note, "customer"),
     (Attachment, "customer"),
-    (ContactPermission, "customer"),  # append-only: moved by UPDATE, history kept
     (Customer, "referred_by"),
     (MergeRecord, "survivor"),
 ]
@@ -93,6 +91,19 @@ def register_related(model: type[models.Model], field_name: str) -> None:
         raise ValueError(f"{model.__name__}.{field_name} is not a foreign key to Customer")
     if (model, field_name) not in _REGISTRY:
         _REGISTRY.append((model, field_name))
+
+
+# Tables derived from others (the consent state from the consent ledger): a merge deletes the
+# merged customer's rows and the rebuild function recomputes them for the customers given, after
+# the rows they derive from have moved (and again after an undo).
+_DERIVED: list[tuple[type[models.Model], str, Callable[[list[int]], Any]]] = []
+
+
+def register_derived(
+    model: type[models.Model], field_name: str, rebuild: Callable[[list[int]], Any]
+) -> None:
+    if not any(m is model and f == field_name for m, f, _r in _DERIVED):
+        _DERIVED.append((model, field_name, rebuild))
 
 
 def unregister_related(model: type[models.Model], field_name: str) -> None:
@@ -117,10 +128,13 @@ def related_moves() -> list[tuple[type[models.Model], str]]:
     """Every (model, fk) moved with a plain UPDATE: built-ins, the registry, and any other
     foreign key to Customer (so a model someone forgot to register is moved, never deleted)."""
     moves = list(_SIMPLE_MOVES) + [m for m in _REGISTRY if m not in _SIMPLE_MOVES]
+    derived = {(m, f) for m, f, _r in _DERIVED}
     for rel in Customer._meta.related_objects:
         if not isinstance(rel, models.ManyToOneRel) or rel.field.many_to_many:
             continue
         key = (rel.related_model, rel.field.name)
+        if key in derived:
+            continue
         if key not in moves and key not in _HANDLED and not rel.related_model._meta.auto_created:
             moves.append(key)  # type: ignore[arg-type]
     return moves
@@ -325,6 +339,8 @@ def merge_customers(
         mover.groups()
         if survivor.referred_by_id == merged.pk:
             data["referred_by"] = None
+        for model, field_name, _rebuild in _DERIVED:
+            model._default_manager.filter(**{field_name: merged}).delete()
         mover.simple()
         have_tags = set(survivor.tags.values_list("pk", flat=True))
         added_tags = [t for t in merged.tags.values_list("pk", flat=True) if t not in have_tags]
@@ -376,6 +392,8 @@ def merge_customers(
             message=f"merged #{merged_id} ({record.merged_name}) into this record",
         )
         refresh_denormalised(survivor)
+        for _model, _field, rebuild in _DERIVED:
+            rebuild([survivor.pk])
         search.unindex_customers([merged_id])
     return record
 
@@ -424,6 +442,8 @@ def undo_merge(actor: Any, record: MergeRecord) -> Customer:
         audit.record(actor, AuditAction.CREATE, merged, message=message)
         refresh_denormalised(survivor)
         refresh_denormalised(merged)
+        for _model, _field, rebuild in _DERIVED:
+            rebuild([survivor.pk, merged.pk])
     return merged
 
 

@@ -15,7 +15,6 @@ from relasi.customers.choices import (
     AddressKind,
     BlacklistReason,
     Channel,
-    ConsentStatus,
     CustomerType,
     EmailLabel,
     Gender,
@@ -470,41 +469,6 @@ class Attachment(CustomerChild):
 
     def __str__(self) -> str:
         return self.original_name
-
-
-class ContactPermission(CustomerChild):
-    """Append-only record of a customer's permission to be contacted on a channel.
-
-    The current permission per channel is the newest row; older rows are the history. It is
-    shaped to grow into the privacy app's consent ledger (purpose, basis, notice version)."""
-
-    customer = models.ForeignKey(
-        Customer, on_delete=models.CASCADE, related_name="contact_permissions"
-    )
-    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    status = models.CharField(_("status"), max_length=10, choices=ConsentStatus.choices)
-    source = models.CharField(_("source"), max_length=100, blank=True)
-    evidence = models.CharField(_("evidence"), max_length=300, blank=True)
-    captured_at = models.DateTimeField(_("captured"), default=timezone.now, db_index=True)
-    captured_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-
-    class Meta:
-        ordering = ["-captured_at", "-id"]
-        verbose_name = _("contact permission")
-        verbose_name_plural = _("contact permissions")
-        indexes = [
-            models.Index(fields=["customer", "channel", "captured_at"], name="consent_current_idx")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.channel}: {self.status}"
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None:
-            raise PermissionError("Contact permissions are append-only; record a new one.")
-        super().save(*args, **kwargs)
 
 
 # --- Duplicates and merges (relasi.customers.duplicates / relasi.customers.merge) -------------

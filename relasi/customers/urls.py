@@ -12,7 +12,6 @@ urlpatterns = [
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/stage/", views.change_stage, name="change_stage"),
     path("<int:pk>/blacklist/", views.blacklist, name="blacklist"),
-    path("<int:pk>/permissions/", views.record_permission, name="record_permission"),
     path("<int:pk>/relationships/", views.add_relationship, name="add_relationship"),
     path(
         "<int:pk>/relationships/<int:rel_pk>/remove/",

@@ -1,5 +1,5 @@
 """Customer pages: lists and the 360° view come from the generic viewsets; the small actions on
-the 360° page (note, stage, blacklist, permission, relationship, …) are thin POST views."""
+the 360° page (note, stage, blacklist, relationship, …; consents: relasi/privacy/views.py) are thin POST views."""
 
 import datetime as dt
 from typing import Any
@@ -29,7 +29,6 @@ from relasi.customers.forms import (
     MembershipForm,
     NoteForm,
     OrganizationForm,
-    PermissionForm,
     PersonForm,
     RelationshipForm,
     StageForm,
@@ -235,8 +234,6 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "memberships": customer.memberships.select_related("organization")
         if customer.is_person
         else customer.members.select_related("person"),
-        "permissions": actions.current_permissions(customer),
-        "permission_history": customer.contact_permissions.select_related("captured_by")[:50],
         "groups": customer.groups.all(),
         "addresses": customer.addresses.all(),
         "attachments": customer.attachments.all(),
@@ -244,7 +241,6 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
         "note_form": NoteForm(),
         "stage_form": StageForm(initial={"stage": customer.lifecycle_stage}),
         "blacklist_form": BlacklistForm(),
-        "permission_form": PermissionForm(),
         "relationship_form": RelationshipForm(),
         "membership_form": MembershipForm(),
         "address_form": AddressForm(),
@@ -327,21 +323,6 @@ def blacklist(request: HttpRequest, pk: int) -> HttpResponse:
         BlacklistForm(request.POST),
         lambda d: actions.blacklist(request.user, c, d["reason"], d["note"]),
         _("Customer blacklisted."),
-    )
-
-
-@login_required
-@require_POST
-def record_permission(request: HttpRequest, pk: int) -> HttpResponse:
-    c = _customer(request, pk, "change")
-    return _handle(
-        request,
-        c,
-        PermissionForm(request.POST),
-        lambda d: actions.record_permission(
-            request.user, c, d["channel"], d["status"], d["source"], d["evidence"]
-        ),
-        _("Contact permission recorded."),
     )
 
 

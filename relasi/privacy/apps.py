@@ -6,3 +6,11 @@ class PrivacyConfig(AppConfig):
     name = "relasi.privacy"
     label = "privacy"
     verbose_name = _("Privacy")
+
+    def ready(self) -> None:
+        from relasi.customers.merge import register_derived
+        from relasi.privacy import consent, timeline  # noqa: F401  (registers)
+        from relasi.privacy.models import ConsentState
+
+        # The ledger's events move with a merge; the state is recomputed from them.
+        register_derived(ConsentState, "customer", consent.rebuild_states)

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 
 from relasi.core.models import AuditEvent
 from relasi.customers import actions, phones
-from relasi.customers.models import ContactPermission, Customer, LifecycleChange
+from relasi.customers.models import Customer, LifecycleChange
 from relasi.customers.tests.factories import organization, person
 
 pytestmark = pytest.mark.django_db
@@ -91,18 +91,6 @@ def test_blacklist_needs_reason_and_records_who(personas):
         actions.blacklist(personas.manager, c, "", "")
     c = actions.unblacklist(personas.manager, c)
     assert not c.is_blacklisted and c.blacklist_reason == ""
-
-
-def test_contact_permissions_keep_history(personas):
-    c = person(personas.rep)
-    actions.record_permission(personas.rep, c, "whatsapp", "opted_in", "store form")
-    actions.record_permission(personas.rep, c, "whatsapp", "opted_out", "phone call")
-    assert ContactPermission.objects.filter(customer=c, channel="whatsapp").count() == 2
-    assert actions.current_permissions(c)["whatsapp"].status == "opted_out"
-    perm = ContactPermission.objects.filter(customer=c).first()
-    perm.status = "opted_in"
-    with pytest.raises(PermissionError):
-        perm.save()
 
 
 def test_relationships_memberships_and_referral_loops(personas):

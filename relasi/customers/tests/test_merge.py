@@ -9,7 +9,6 @@ from relasi.customers import actions, merge
 from relasi.customers.models import (
     Address,
     Attachment,
-    ContactPermission,
     Customer,
     DuplicateCandidate,
     DuplicateStatus,
@@ -24,6 +23,8 @@ from relasi.customers.models import (
     Relationship,
 )
 from relasi.customers.tests.factories import organization, person
+from relasi.privacy import consent
+from relasi.privacy.models import ConsentEvent, ConsentState
 
 pytestmark = pytest.mark.django_db
 
@@ -37,7 +38,7 @@ TABLES = [
     GroupMembership,
     Note,
     Attachment,
-    ContactPermission,
+    ConsentEvent,
 ]
 VOLATILE = {"version", "updated_at"}
 
@@ -87,8 +88,8 @@ def pair(personas):
     Attachment.objects.create(
         customer=b, file="attachments/x", original_name="ktp.pdf", content_type="a/b", size=3
     )
-    actions.record_permission(rep, b, "whatsapp", "opted_in", source="form")
-    actions.record_permission(rep, b, "whatsapp", "opted_out", source="call")
+    consent.record(rep, b, "marketing", "whatsapp", "granted", source="staff_call")
+    consent.record(rep, b, "marketing", "whatsapp", "withdrawn", source="staff_call")
     group = Group.objects.create(name="VIP", owner=rep)
     group2 = Group.objects.create(name="Seminar", owner=rep)
     actions.add_to_group(rep, group, [a, b])
@@ -126,7 +127,9 @@ def test_merge_moves_every_related_row(personas, pair):
     assert not Relationship.objects.filter(from_customer=a, to_customer=a).exists()
     assert a.notes.count() == b_notes
     assert a.attachments.count() == 1
-    assert a.contact_permissions.count() == 2  # history kept
+    assert a.consent_events.count() == 2  # the ledger moves whole
+    # The state is rebuilt from it: the newest event (the withdrawal) wins.
+    assert consent.current_status(a, "marketing", "whatsapp") == "withdrawn"
     assert set(a.group_memberships.values_list("group__name", flat=True)) == {"VIP", "Seminar"}
     assert list(a.tags.values_list("name", flat=True)) == ["vip"]
     assert a.referrals.count() == 1
@@ -140,10 +143,15 @@ def test_merge_moves_every_related_row(personas, pair):
 def test_undo_restores_exactly(personas, pair):
     a, b = pair
     before = state()
+    states_before = set(ConsentState.objects.values_list("customer", "purpose", "channel", "event"))
     record = merge.merge_customers(personas.rep, a, b, {"occupation": b.pk, "first_name": b.pk})
     assert state() != before
     merge.undo_merge(personas.rep, record)
     after = state()
+    # The derived consent state is rebuilt, not restored: same content, new row ids.
+    assert set(ConsentState.objects.values_list("customer", "purpose", "channel", "event")) == (
+        states_before
+    )
     for table in before:
         if table == "customer":
             for old, new in zip(before[table], after[table], strict=True):

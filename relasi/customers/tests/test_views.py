@@ -3,6 +3,7 @@ import pytest
 from relasi.customers import actions
 from relasi.customers.models import Customer, Group
 from relasi.customers.tests.factories import organization, person
+from relasi.privacy import consent
 
 pytestmark = pytest.mark.django_db
 
@@ -49,7 +50,7 @@ def test_360_page_shows_everything(personas, as_user):
     org = organization(personas.rep, "CV Maju")
     actions.link_membership(personas.rep, c, org, "Pemilik")
     actions.add_note(personas.rep, c, "Suka promo")
-    actions.record_permission(personas.rep, c, "email", "opted_in", "web")
+    consent.record(personas.rep, c, "marketing", "email", "granted", source="staff_call")
     actions.change_stage(personas.rep, c, "customer")
     actions.blacklist(personas.rep, c, "abuse", "kasar")
     html = as_user(personas.rep).get(f"/customers/people/{c.pk}/").content.decode()
@@ -57,7 +58,7 @@ def test_360_page_shows_everything(personas, as_user):
         "Rina Kusuma",
         "CV Maju",
         "Suka promo",
-        "Opted in",
+        "Granted",
         "Blacklisted",
         "wa.me/6281234567890",
         "Lifetime revenue",
@@ -100,7 +101,13 @@ def test_quick_actions(personas, as_user):
     assert client.post(f"/customers/{c.pk}/stage/", {"stage": "customer"}).status_code == 302
     assert (
         client.post(
-            f"/customers/{c.pk}/permissions/", {"channel": "whatsapp", "status": "opted_in"}
+            f"/privacy/customers/{c.pk}/consents/",
+            {
+                "purpose": "marketing",
+                "channel": "whatsapp",
+                "status": "granted",
+                "source": "staff_call",
+            },
         ).status_code
         == 302
     )
@@ -110,6 +117,7 @@ def test_quick_actions(personas, as_user):
     )
     c.refresh_from_db()
     assert c.lifecycle_stage == "customer" and c.is_blacklisted and c.notes.count() == 1
+    assert consent.current_status(c, "marketing", "whatsapp") == "granted"
     assert client.get(f"/customers/{c.pk}/notes/").status_code == 405
 
 
@@ -118,6 +126,14 @@ def test_outsider_cannot_touch_sub_resources(personas, as_user):
     client = as_user(personas.other_rep)
     assert client.post(f"/customers/{c.pk}/notes/", {"body": "x"}).status_code == 404
     assert client.post(f"/customers/{c.pk}/blacklist/", {"reason": "fake"}).status_code == 404
+    assert (
+        client.post(
+            f"/privacy/customers/{c.pk}/consents/",
+            {"purpose": "marketing", "channel": "sms", "status": "granted", "source": "staff"},
+        ).status_code
+        == 404
+    )
+    assert not c.consent_events.exists()
     assert client.get(f"/customers/{c.pk}/timeline/").status_code == 404
     other = person(personas.other_rep, "Lain", "Tim")
     # relating to a customer the user cannot see is refused
@@ -132,7 +148,7 @@ def test_list_filters(personas, as_user):
     b = person(personas.rep, "Bayu", "Dua")
     actions.change_stage(personas.rep, b, "customer")
     actions.blacklist(personas.rep, a, "fake")
-    actions.record_permission(personas.rep, b, "email", "opted_in")
+    consent.record(personas.rep, b, "marketing", "email", "granted", source="import")
     client = as_user(personas.rep)
 
     def listed(query):
@@ -141,7 +157,10 @@ def test_list_filters(personas, as_user):
 
     assert listed("lifecycle_stage=customer") == ["Bayu Dua"]
     assert listed("is_blacklisted=true") == ["Ani Satu"]
-    assert listed("consent=email:opted_in") == ["Bayu Dua"]
+    assert listed("consent=email:opted_in") == ["Bayu Dua"]  # wave-1 links keep working
+    assert listed("consent=granted&consent_purpose=marketing&consent_channel=email") == ["Bayu Dua"]
+    assert listed("consent=none&consent_channel=email") == ["Ani Satu"]
+
     assert listed("q=bayu") == ["Bayu Dua"]
 
 

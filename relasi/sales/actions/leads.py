@@ -11,7 +11,7 @@ from relasi.core import audit, records
 from relasi.core.access import get_for_user
 from relasi.core.choices import AuditAction
 from relasi.customers import actions as customer_actions
-from relasi.customers.choices import Channel, ConsentStatus, Kind
+from relasi.customers.choices import Channel, Kind
 from relasi.customers.duplicates import likely_duplicates
 from relasi.customers.models import Customer
 from relasi.customers.phones import to_e164
@@ -390,14 +390,21 @@ def convert_lead(
         if person_obj is not None and org_obj is not None and (new_person or new_org):
             customer_actions.link_membership(actor, person_obj, org_obj, lead.job_title)
         main = person_obj or org_obj
-        if lead.consent and main is not None:
-            customer_actions.record_permission(
+        if lead.consent and main is not None and lead.email:
+            # The web form's checkbox, with its wording and time: the ledger entry the form
+            # would have written had the person been a customer already (double opt-in applies).
+            from relasi.privacy import consent as privacy_consent
+
+            privacy_consent.record(
                 actor,
                 main,
+                "marketing",
                 Channel.EMAIL,
-                ConsentStatus.OPTED_IN,
-                source=_("Lead %(id)s") % {"id": lead.pk},
-                evidence=(lead.consent_text or "")[:300],
+                "granted",
+                source="web_form",
+                wording=lead.consent_text or "",
+                evidence=_("Lead %(id)s") % {"id": lead.pk},
+                occurred_at=lead.consent_at,
             )
         new_deal: Deal | None = None
         if create_deal:

@@ -4,8 +4,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from relasi.customers import timeline
-from relasi.customers.models import ContactPermission, Customer
+from relasi.customers.models import Customer
 from relasi.customers.tests.factories import organization, person
+from relasi.privacy.models import ConsentEvent
 from relasi.sales.actions import leads as actions
 from relasi.sales.choices import LeadEventKind, LeadStatus
 from relasi.sales.models import Deal
@@ -70,8 +71,8 @@ def test_conversion_creates_person_org_deal_and_keeps_history(personas):
     assert converted.converted_customer.memberships.filter(organization=org).exists()
     deal = Deal.objects.get(pk=converted.converted_deal_id)
     assert deal.pipeline == p and deal.organization == org and deal.value == 5_000_000
-    assert ContactPermission.objects.filter(
-        customer=converted.converted_customer, status="opted_in"
+    assert ConsentEvent.objects.filter(
+        customer=converted.converted_customer, purpose__key="marketing", source="web_form"
     ).exists()
     kinds = {e.kind for e in timeline.entries(converted.converted_customer, limit=50)}
     assert {"lead", "deal"} <= kinds

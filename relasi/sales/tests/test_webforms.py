@@ -112,14 +112,18 @@ def test_inactive_form_is_404_and_only_this_page_may_be_framed(client, form):
     assert client.get(f"/f/{form.key}/").status_code == 404
 
 
-def test_consent_becomes_contact_permission_on_conversion(client, form, personas):
+def test_consent_becomes_a_ledger_entry_on_conversion(client, form, personas):
+    """The form's checkbox and its wording reach the consent ledger; a web form does not prove
+    the person owns the address, so the e-mail consent waits for the confirmation link."""
     from relasi.sales.actions import leads as actions
 
     post(client, form)
     lead = Lead.objects.get()
     converted = actions.convert_lead(personas.rep, lead, person="new", organization=None)
-    perm = converted.converted_customer.contact_permissions.get()
-    assert perm.status == "opted_in" and perm.evidence == "Saya setuju dihubungi"
+    event = converted.converted_customer.consent_events.get()
+    assert (event.purpose.key, event.channel, event.source) == ("marketing", "email", "web_form")
+    assert event.status == "pending" and event.wording == "Saya setuju dihubungi"
+    assert event.occurred_at == lead.consent_at
 
 
 def test_admin_builds_a_form(personas, as_user):
