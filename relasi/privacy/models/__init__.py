@@ -1,5 +1,7 @@
 """The privacy app's tables, one module per area (purposes, the consent ledger, …)."""
 
+from relasi.privacy.models.breach import BreachIncident, BreachSubject
 from relasi.privacy.models.purpose import ChannelPolicy, Purpose
+from relasi.privacy.models.ropa import ProcessingActivity
 
-__all__ = ["ChannelPolicy", "Purpose"]
+__all__ = ["BreachIncident", "BreachSubject", "ChannelPolicy", "ProcessingActivity", "Purpose"]
