@@ -19,6 +19,7 @@ urlpatterns = [
     path("help/", include("relasi.service.help_urls")),
     path("commerce/", include("relasi.commerce.urls")),
     path("analytics/", include("relasi.analytics.urls")),
+    path("privacy/", include("relasi.privacy.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

@@ -64,6 +64,10 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Costs (CAC)"), "analytics:cost_list", "cash-coin"),
         Entry(_("Customer analytics"), "analytics:insights_rfm", "person-hearts"),
     ]),
+    ("privacy", _("Privacy"), [
+        Entry(_("Breach register"), "privacy:breach_list", "shield-exclamation"),
+        Entry(_("Processing activities"), "privacy:processing_list", "journal-check"),
+    ]),
     ("admin", _("Administration"), [
         Entry(_("Sales settings"), "sales:pipeline_list", "sliders"),
         Entry(_("Mart status"), "analytics:mart_status", "database", "admin.change"),
