@@ -166,6 +166,15 @@ RELASI_TASK_SWEEP_SECONDS = env.float("RELASI_TASK_SWEEP_SECONDS", default=30)
 # (debounced), started this many seconds after the first change so a burst becomes one refresh.
 RELASI_MART_AUTO_REFRESH = env.bool("RELASI_MART_AUTO_REFRESH", default=True)
 RELASI_MART_REFRESH_DELAY = env.int("RELASI_MART_REFRESH_DELAY", default=60)
+# Privacy: a breach must be notified to the authority and the people within 3 x 24 hours of its
+# discovery (UU PDP art. 46); reminders at 24 h and 48 h, escalation when overdue. The sweep runs
+# as a self-rescheduling task every PRIVACY_BREACH_SWEEP_SECONDS, or `manage.py check_breaches`.
+PRIVACY_BREACH_NOTIFY_HOURS = env.int("PRIVACY_BREACH_NOTIFY_HOURS", default=72)
+PRIVACY_BREACH_SWEEP_SECONDS = env.int("PRIVACY_BREACH_SWEEP_SECONDS", default=900)
+PRIVACY_AUTHORITY_NAME = env.str(
+    "PRIVACY_AUTHORITY_NAME",
+    default="Kementerian Komunikasi dan Digital Republik Indonesia (Komdigi)",
+)
 
 # --- Authentication -----------------------------------------------------------------------------
 PASSWORD_HASHERS = [

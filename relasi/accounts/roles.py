@@ -5,7 +5,11 @@ from typing import Any
 from relasi.core.choices import Visibility
 from relasi.core.modules import ALL_ACTIONS, MODULES, READ, WRITE
 
-BUSINESS = [m for m in MODULES if m != "admin"]
+# Privacy is not a business module: its pages hold breach reports, the record of processing and
+# (later) data-subject requests — need-to-know for the data protection officer and administrators.
+# Managers, analysts and the rest do not get it from the business grant.
+RESTRICTED = ("admin", "privacy")
+BUSINESS = [m for m in MODULES if m not in RESTRICTED]
 
 
 def _grant(modules: list[str], actions: list[str]) -> dict[str, list[str]]:
@@ -67,6 +71,18 @@ DEFAULT_ROLES: list[dict[str, Any]] = [
         "permissions": {
             **_grant(BUSINESS, ["view", "export"]),
             **_grant(["analytics"], ALL_ACTIONS),
+        },
+    },
+    {
+        # UU PDP art. 53: the data protection officer ("pejabat pelindungan data pribadi") runs
+        # the breach register, the ROPA and data-subject requests, and needs to find and export
+        # the affected customers; every record is visible, nothing else is granted.
+        "slug": "dpo",
+        "name": "Data protection officer",
+        "visibility": Visibility.ALL,
+        "permissions": {
+            **_grant(["privacy"], ALL_ACTIONS),
+            **_grant(["customers"], ["view", "export"]),
         },
     },
     {

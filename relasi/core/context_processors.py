@@ -68,6 +68,8 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Consents"), "privacy:home", "shield-check"),
         Entry(_("Suppression list"), "privacy:suppression_list", "slash-circle"),
         Entry(_("Purposes and channels"), "privacy:settings", "sliders2"),
+        Entry(_("Breach register"), "privacy:breach_list", "shield-exclamation"),
+        Entry(_("Processing activities"), "privacy:processing_list", "journal-check"),
     ]),
     ("admin", _("Administration"), [
         Entry(_("Sales settings"), "sales:pipeline_list", "sliders"),

@@ -5,7 +5,19 @@ from django.utils.translation import gettext_lazy as _
 
 from relasi.customers.choices import Channel
 
-__all__ = ["Channel", "ConsentSource", "ConsentStatus", "LawfulBasis"]
+__all__ = [
+    "SPECIFIC",
+    "AffectedScope",
+    "BreachRisk",
+    "BreachStatus",
+    "Channel",
+    "ConsentSource",
+    "ConsentStatus",
+    "DataCategory",
+    "LawfulBasis",
+    "NoticeAudience",
+    "SubjectCategory",
+]
 
 
 class ConsentStatus(models.TextChoices):
@@ -40,3 +52,59 @@ class ConsentSource(models.TextChoices):
     API = "api", _("API")
     MIGRATION = "migration", _("Earlier records")
     SYSTEM = "system", _("Relasi")
+
+
+# --- breach register and record of processing activities (ROPA) -------------------------------
+class DataCategory(models.TextChoices):
+    """Kinds of personal data, one list for the breach register and the ROPA. UU PDP art. 4(2)
+    "specific" data (health, biometric, children, personal financial data) are `SPECIFIC`."""
+
+    IDENTITY = "identity", _("Identity (name, date of birth, gender)")
+    CONTACT = "contact", _("Contact details (e-mail, phone, address)")
+    ID_NUMBERS = "id_numbers", _("ID numbers (NIK, NPWP, passport)")
+    FINANCIAL = "financial", _("Financial data (bank account, payment card, income)")
+    HEALTH = "health", _("Health data")
+    BIOMETRIC = "biometric", _("Biometric data")
+    CHILDREN = "children", _("Children's data")
+    PURCHASES = "purchases", _("Purchase history")
+    LOCATION = "location", _("Location data")
+    COMMUNICATIONS = "communications", _("Communications (messages, call notes, tickets)")
+    ONLINE = "online", _("Online identifiers (accounts, IP addresses, cookies)")
+    PREFERENCES = "preferences", _("Preferences, segments and scores")
+
+
+SPECIFIC = frozenset(
+    {DataCategory.HEALTH, DataCategory.BIOMETRIC, DataCategory.CHILDREN, DataCategory.FINANCIAL}
+)
+
+
+class SubjectCategory(models.TextChoices):
+    CUSTOMERS = "customers", _("Customers")
+    LEADS = "leads", _("Leads and prospects")
+    ORG_CONTACTS = "org_contacts", _("Contacts of organisations")
+    STAFF = "staff", _("Staff")
+
+
+class BreachStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONTAINED = "contained", _("Contained")
+    NOTIFIED = "notified", _("Notified")
+    CLOSED = "closed", _("Closed")
+
+
+class BreachRisk(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class AffectedScope(models.TextChoices):
+    UNKNOWN = "unknown", _("Not determined yet")
+    ALL = "all", _("All people")
+    QUERY = "query", _("People matching a filter")
+
+
+class NoticeAudience(models.TextChoices):
+    AUTHORITY = "authority", _("The authority")
+    PEOPLE = "people", _("The affected people")

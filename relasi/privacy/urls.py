@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.privacy import views
+from relasi.privacy import views, views_breach, views_ropa
 
 app_name = "privacy"
 
@@ -19,4 +19,6 @@ urlpatterns = [
     path("p/<str:token>/", views.preferences, name="preferences"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    *views_breach.BreachViewSet().urls("breaches"),
+    *views_ropa.ProcessingViewSet().urls("processing"),
 ]

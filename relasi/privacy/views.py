@@ -15,7 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from relasi.core import audit
 from relasi.core.access import get_for_user
@@ -97,6 +97,7 @@ def resend_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def consent_history(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk)
     events = customer.consent_events.select_related("purpose", "actor")[:500]
@@ -283,6 +284,7 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     require(request, "privacy", "view")
     counts: dict[tuple[int, str], dict[str, int]] = {}
@@ -346,6 +348,7 @@ def suppression_delete(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
+@require_safe
 def settings_page(request: HttpRequest) -> HttpResponse:
     require(request, "privacy", "view")
     consent.ensure_defaults()

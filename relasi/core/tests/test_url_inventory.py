@@ -62,6 +62,8 @@ PUBLIC_SITES = (
     {f"portal:{n}" for n in ("home", "login", "redeem", "logout", "new_ticket")}
     | {f"portal:{n}" for n in ("ticket", "attachment", "survey")}
     | {"help:index", "help:category", "help:article"}
+    # Signed links from messages: preference centre, one-click unsubscribe, double opt-in.
+    | {"privacy:preferences", "privacy:unsubscribe", "privacy:confirm"}
 )
 PUBLIC |= PUBLIC_SITES
 SELF_SERVICE |= PUBLIC_SITES | {"service:alerts_read"}  # marking my own alerts read

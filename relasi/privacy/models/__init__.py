@@ -1,5 +1,6 @@
 """The privacy app's tables, one module per area (purposes, the consent ledger, …)."""
 
+from relasi.privacy.models.breach import BreachIncident, BreachSubject
 from relasi.privacy.models.consent import (
     ConsentEvent,
     ConsentState,
@@ -8,12 +9,16 @@ from relasi.privacy.models.consent import (
     SuppressionReason,
 )
 from relasi.privacy.models.purpose import ChannelPolicy, Purpose
+from relasi.privacy.models.ropa import ProcessingActivity
 
 __all__ = [
+    "BreachIncident",
+    "BreachSubject",
     "ChannelPolicy",
     "ConsentEvent",
     "ConsentState",
     "ContactLog",
+    "ProcessingActivity",
     "Purpose",
     "Suppression",
     "SuppressionReason",
