@@ -276,7 +276,15 @@ def send_invitation(actor: Any, activity: Activity) -> Activity:
         raise ValidationError(_("The customer has no e-mail address."))
     if activity.due_at is None:
         raise ValidationError(_("Set a date and time first."))
+    from relasi.privacy import gate
+
+    decision = gate.may_contact(customer, "email", "service")
+    if not decision:
+        raise ValidationError(
+            _("This customer may not be e-mailed now: %(reason)s") % {"reason": decision.message}
+        )
     messaging.send_reminder("email", **messaging.customer_email(activity, customer, reminder=False))
+    gate.record_sent(customer, "email", "service")
     data: dict[str, Any] = {"invitation_sent_at": timezone.now()}
     if activity.confirmation in ("", Confirmation.RESCHEDULED):
         data["confirmation"] = Confirmation.PENDING

@@ -59,9 +59,16 @@ def _send(reminder: Reminder) -> str:
         customer = activity.customer
         if customer is None or not customer.primary_email:
             return "no e-mail address"
+        from relasi.privacy import gate
+
+        decision = gate.may_contact(customer, "email", "service")
+        if not decision:
+            return f"not sent: {decision.reason}"
         message = messaging.customer_email(activity, customer, reminder=True)
         channel = "whatsapp" if customer.preferred_channel == "whatsapp" else "email"
-        return messaging.deliver_with_fallback(channel, **message).detail
+        delivery = messaging.deliver_with_fallback(channel, **message)
+        gate.record_sent(customer, delivery.channel, "service")
+        return delivery.detail
     user = activity.owner
     if user is None or not user.is_active:
         return "no assignee"

@@ -25,8 +25,10 @@ import datetime as dt
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from email import message_from_bytes
 from email.mime.base import MIMEBase
+from email.utils import parseaddr
 from typing import Any
 
 from django.conf import settings
@@ -177,12 +179,44 @@ def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
         transaction.on_commit(lambda: task.enqueue(pk))  # immediate mode: after the commit
 
 
+# Addresses no message may go to, whoever sends it (the privacy app registers its suppression
+# list): the last net under the senders, which each ask the privacy gate first.
+_RECIPIENT_BLOCKS: list[Callable[[str], bool]] = []
+
+
+def register_recipient_block(blocked: Callable[[str], bool]) -> None:
+    if blocked not in _RECIPIENT_BLOCKS:
+        _RECIPIENT_BLOCKS.append(blocked)
+
+
+def _drop_blocked(message: EmailMessage) -> list[str]:
+    dropped: list[str] = []
+    if not _RECIPIENT_BLOCKS:
+        return dropped
+    for attr in ("to", "cc", "bcc"):
+        kept = []
+        for address in getattr(message, attr) or []:
+            bare = parseaddr(str(address))[1] or str(address)
+            if any(block(bare) for block in _RECIPIENT_BLOCKS):
+                dropped.append(bare)
+            else:
+                kept.append(address)
+        setattr(message, attr, kept)
+    return dropped
+
+
 class OutboxBackend(BaseEmailBackend):
     """MAILERS["default"]: queue instead of talking to a server."""
 
     def send_messages(self, email_messages: Any) -> int:
         n = 0
         for message in email_messages or []:
+            dropped = _drop_blocked(message)
+            if dropped:
+                log.warning(
+                    "suppressed recipients dropped",
+                    extra={"event": "mail.suppressed", "count": len(dropped)},
+                )
             if not message.recipients():
                 continue
             queue(message)

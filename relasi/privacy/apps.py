@@ -14,3 +14,8 @@ class PrivacyConfig(AppConfig):
 
         # The ledger's events move with a merge; the state is recomputed from them.
         register_derived(ConsentState, "customer", consent.rebuild_states)
+
+        from relasi.core.mail import register_recipient_block
+        from relasi.privacy.suppression import is_suppressed
+
+        register_recipient_block(lambda address: is_suppressed("email", address))

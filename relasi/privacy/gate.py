@@ -65,6 +65,14 @@ class Decision:
         return str(REASONS.get(self.reason, self.reason))
 
 
+class NotPermitted(Exception):
+    """A sender asked and the gate said no (`decision` says why)."""
+
+    def __init__(self, decision: Decision) -> None:
+        super().__init__(decision.message)
+        self.decision = decision
+
+
 def address_for(customer: Any, channel: str) -> str:
     """The address a message on `channel` goes to (the primary e-mail or phone)."""
     if customer is None:
@@ -114,6 +122,50 @@ def sent_in_window(customer_id: int, channel: str, at: dt.datetime) -> list[dt.d
     )
 
 
+@dataclass
+class _Facts:
+    """What a decision needs to know, fetched one way for one person and in bulk for many."""
+
+    address: str
+    suppressed: bool
+    blacklisted: bool
+    status: str | None
+    sent: list[dt.datetime]  # capped messages in the window, oldest first
+
+
+def _decide(
+    purpose: Purpose, policy: ChannelPolicy, facts: _Facts, at: dt.datetime, requested: bool
+) -> Decision:
+    address = facts.address
+    if not address:
+        return Decision(False, "no_address")
+    if facts.suppressed:
+        return Decision(False, "suppressed", address=address)
+    if requested:
+        return Decision(True, "ok", address=address)
+    if not purpose.active:
+        return Decision(False, "inactive", address=address)
+    if purpose.blocked_by_blacklist and facts.blacklisted:
+        return Decision(False, "blacklisted", address=address)
+    if facts.status == ConsentStatus.WITHDRAWN:
+        return Decision(False, "withdrawn", address=address)
+    if purpose.needs_consent and facts.status != ConsentStatus.GRANTED:
+        return Decision(False, "pending" if facts.status == ConsentStatus.PENDING else "no_consent")
+    if purpose.respects_quiet_hours:
+        until = quiet_until(policy, at)
+        if until is not None:
+            return Decision(False, "quiet_hours", not_before=until, address=address)
+    if purpose.capped and policy.weekly_cap and len(facts.sent) >= policy.weekly_cap:
+        free_at = facts.sent[len(facts.sent) - policy.weekly_cap] + CAP_WINDOW
+        return Decision(False, "cap_reached", not_before=free_at, address=address)
+    return Decision(True, "ok", address=address)
+
+
+def _clean_address(channel: str, address: str) -> str:
+    address = (address or "").strip()
+    return address.lower() if channel == Channel.EMAIL else address
+
+
 def may_contact(
     customer: Any,
     channel: str,
@@ -130,19 +182,7 @@ def may_contact(
     at = at or timezone.now()
     purpose_obj = purpose_for(purpose)
     policy = policy_for(channel)
-    address = (address or address_for(customer, channel)).strip()
-    if channel == Channel.EMAIL:
-        address = address.lower()
-    if not address:
-        return Decision(False, "no_address")
-    if suppression.is_suppressed(channel, address):
-        return Decision(False, "suppressed", address=address)
-    if requested:
-        return Decision(True, "ok", address=address)
-    if not purpose_obj.active:
-        return Decision(False, "inactive", address=address)
-    if customer is not None and purpose_obj.blocked_by_blacklist and customer.is_blacklisted:
-        return Decision(False, "blacklisted", address=address)
+    address = _clean_address(channel, address or address_for(customer, channel))
     status = None
     if customer is not None:
         status = (
@@ -150,20 +190,15 @@ def may_contact(
             .values_list("status", flat=True)
             .first()
         )
-    if status == ConsentStatus.WITHDRAWN:
-        return Decision(False, "withdrawn", address=address)
-    if purpose_obj.needs_consent and status != ConsentStatus.GRANTED:
-        return Decision(False, "pending" if status == ConsentStatus.PENDING else "no_consent")
-    if purpose_obj.respects_quiet_hours:
-        until = quiet_until(policy, at)
-        if until is not None:
-            return Decision(False, "quiet_hours", not_before=until, address=address)
-    if purpose_obj.capped and policy.weekly_cap and customer is not None:
-        sent = sent_in_window(customer.pk, channel, at)
-        if len(sent) >= policy.weekly_cap:
-            free_at = sent[len(sent) - policy.weekly_cap] + CAP_WINDOW
-            return Decision(False, "cap_reached", not_before=free_at, address=address)
-    return Decision(True, "ok", address=address)
+    capped = purpose_obj.capped and policy.weekly_cap and customer is not None
+    facts = _Facts(
+        address=address,
+        suppressed=bool(address) and suppression.is_suppressed(channel, address),
+        blacklisted=bool(customer is not None and customer.is_blacklisted),
+        status=status,
+        sent=sent_in_window(customer.pk, channel, at) if capped else [],
+    )
+    return _decide(purpose_obj, policy, facts, at, requested)
 
 
 def record_sent(
@@ -196,40 +231,46 @@ def filter_contactable(
     purpose_obj = purpose_for(purpose)
     policy = policy_for(channel)
     none = ConsentState.objects.none().values_list("customer_id", flat=True)
+    if channel not in Channel.values:
+        return none
     if not purpose_obj.active:
         return none
     if purpose_obj.respects_quiet_hours and quiet_until(policy, at) is not None:
         return none
-    person = Q()
-    if channel == Channel.EMAIL:
-        person &= Q(customer__primary_email__gt="")
-    elif channel in (Channel.WHATSAPP, Channel.SMS, Channel.PHONE):
-        person &= Q(customer__primary_phone__gt="")
+    # The exclusions are each a small set found through its own index (the blacklisted, the
+    # people without an address, the suppressed, those at the cap); the main scan stays the
+    # index-only scan of the state table. A join to the customer table instead lets the
+    # planner walk the customers (measured: 4x the plain query at 100,000 people on SQLite).
+    column = "primary_email" if channel == Channel.EMAIL else "primary_phone"
+    unwanted = Q(pk__in=[])
+    if channel != Channel.POST:
+        unwanted |= Q(**{column: ""})
+        if suppression.any_for(channel):
+            unwanted |= Q(**{f"{column}__in": suppression.addresses(channel)})
     if purpose_obj.blocked_by_blacklist:
-        person &= Q(customer__is_blacklisted=False)
+        unwanted |= Q(is_blacklisted=True)
+    ids: QuerySet
     if purpose_obj.needs_consent:
         ids = ConsentState.objects.filter(
-            person, purpose=purpose_obj, channel=channel, status=ConsentStatus.GRANTED
-        )
+            purpose=purpose_obj, channel=channel, status=ConsentStatus.GRANTED
+        ).values_list("customer_id", flat=True)
+        id_field = "customer_id"
     else:
-        # Everyone with an address, less those who withdrew (objected).
-        field_q = {k.removeprefix("customer__"): v for k, v in person.children}  # type: ignore[misc]
+        # Everyone, less those who withdrew (objected).
         withdrawn = ConsentState.objects.filter(
             purpose=purpose_obj, channel=channel, status=ConsentStatus.WITHDRAWN
         ).values("customer_id")
-        base = Customer.objects.filter(**field_q).exclude(pk__in=withdrawn)
-        if customers is not None:
-            base = base.filter(pk__in=customers.values("pk"))
-        ids_qs = base.values_list("pk", flat=True)
-        return _less_suppressed_and_capped(ids_qs, "pk", channel, purpose_obj, policy, at)
+        ids = Customer.objects.exclude(pk__in=withdrawn).values_list("pk", flat=True)
+        id_field = "pk"
     if customers is not None:
-        ids = ids.filter(customer_id__in=customers.values("pk"))
-    return _less_suppressed_and_capped(
-        ids.values_list("customer_id", flat=True), "customer_id", channel, purpose_obj, policy, at
-    )
+        ids = ids.filter(**{f"{id_field}__in": customers.values("pk")})
+    # One subquery (SQLite and PostgreSQL answer the OR from the three indexes): one probe
+    # per candidate instead of three.
+    ids = ids.exclude(**{f"{id_field}__in": Customer.objects.filter(unwanted).values("pk")})
+    return _less_capped(ids, id_field, channel, purpose_obj, policy, at)
 
 
-def _less_suppressed_and_capped(
+def _less_capped(
     ids: QuerySet,
     id_field: str,
     channel: str,
@@ -237,10 +278,6 @@ def _less_suppressed_and_capped(
     policy: ChannelPolicy,
     at: dt.datetime,
 ) -> QuerySet:
-    prefix = "" if id_field == "pk" else "customer__"
-    column = "primary_email" if channel == Channel.EMAIL else "primary_phone"
-    if channel != Channel.POST and suppression.any_for(channel):
-        ids = ids.exclude(**{f"{prefix}{column}__in": suppression.addresses(channel)})
     if purpose.capped and policy.weekly_cap:
         over = (
             ContactLog.objects.filter(
@@ -256,10 +293,50 @@ def _less_suppressed_and_capped(
 
 
 def decisions(customer: Any, at: dt.datetime | None = None) -> dict[tuple[str, str], Decision]:
-    """Every (purpose key, channel) decision for one customer (the 360° grid, the API)."""
+    """Every (purpose key, channel) decision for one customer (the 360° grid, the API), with
+    a fixed number of queries: the same rules as `may_contact`."""
+    from collections import defaultdict
+
+    from relasi.privacy.consent import ensure_defaults
+    from relasi.privacy.models import Suppression
+
     at = at or timezone.now()
-    return {
-        (p.key, ch): may_contact(customer, ch, p, at=at)
-        for p in Purpose.objects.filter(active=True)
-        for ch in Channel.values
+    policies = {p.channel: p for p in ChannelPolicy.objects.all()}
+    if len(policies) < len(Channel.values):
+        ensure_defaults()
+        policies = {p.channel: p for p in ChannelPolicy.objects.all()}
+    purposes = list(Purpose.objects.filter(active=True))
+    states = {
+        (pid, ch): st
+        for pid, ch, st in ConsentState.objects.filter(customer=customer).values_list(
+            "purpose_id", "channel", "status"
+        )
     }
+    addresses = {ch: _clean_address(ch, address_for(customer, ch)) for ch in Channel.values}
+    wanted = {(ch, suppression.normalise(ch, a)) for ch, a in addresses.items() if a}
+    suppressed_pairs = set(
+        Suppression.objects.filter(address__in={a for _c, a in wanted}).values_list(
+            "channel", "address"
+        )
+    )
+    sent: dict[str, list[dt.datetime]] = defaultdict(list)
+    for channel, when in (
+        ContactLog.objects.filter(
+            customer_id=customer.pk,
+            purpose__capped=True,
+            sent_at__gt=at - CAP_WINDOW,
+            sent_at__lte=at,
+        )
+        .order_by("sent_at")
+        .values_list("channel", "sent_at")
+    ):
+        sent[channel].append(when)
+    out = {}
+    for ch in Channel.values:
+        address = addresses[ch]
+        suppressed = bool(address) and (ch, suppression.normalise(ch, address)) in suppressed_pairs
+        for p in purposes:
+            facts = _Facts(address, suppressed, customer.is_blacklisted,
+                           states.get((p.pk, ch)), sent[ch])  # fmt: skip
+            out[(p.key, ch)] = _decide(p, policies[ch], facts, at, False)
+    return out

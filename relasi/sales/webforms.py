@@ -197,6 +197,11 @@ def send_welcome(webform: WebForm, lead: Lead) -> None:
         or _("Thank you, we have received your message and will contact you soon.")
     )
     greeting = _("Hello %(name)s,") % {"name": lead.first_name or lead.name}
+    from relasi.privacy import gate
+
+    # The answer to the person's own submission: only the suppression list applies.
+    if not gate.may_contact(None, "email", "service", address=lead.email, requested=True):
+        return
     try:
         send_mail(subject, f"{greeting}\n\n{body}\n", None, [lead.email])
     except Exception:

@@ -24,10 +24,31 @@ def _language(customer: Any) -> str:
 
 
 def _send(
-    template: str, to: str, language: str, context: dict[str, Any], about: Any = None
-) -> None:
+    template: str,
+    to: str,
+    language: str,
+    context: dict[str, Any],
+    about: Any = None,
+    *,
+    customer: Any = None,
+    requested: bool = False,
+) -> bool:
     """The first line of the template is the subject. The outbox (core/mail.py) sanitises
-    it, delivers with retries and links the message to `about` (shown on its page)."""
+    it, delivers with retries and links the message to `about` (shown on its page).
+
+    A message to a customer asks the privacy gate first (purpose "service"; `requested`: the
+    person asked for this very message, only the suppression list applies). False when the
+    gate said no (logged with its reason)."""
+    if customer is not None or requested:
+        from relasi.privacy import gate
+
+        decision = gate.may_contact(customer, "email", "service", address=to, requested=requested)
+        if not decision:
+            log.info(
+                "service e-mail not sent",
+                extra={"event": "service.mail_refused", "reason": decision.reason},
+            )
+            return False
     with translation.override(language):
         text = render_to_string(f"service/email/{template}.txt", context)
     subject, _sep, body = text.strip().partition("\n")
@@ -39,27 +60,32 @@ def _send(
         [to],
         headers=headers,
     ).send()
+    if customer is not None:
+        from relasi.privacy import gate
+
+        gate.record_sent(customer, "email", "service")
+    return True
 
 
 def ticket_ack(ticket: Any) -> bool:
     email = ticket.customer.primary_email
     if not email:
         return False
-    _send(
+    return _send(
         "ticket_ack",
         email,
         _language(ticket.customer),
         {"ticket": ticket, "portal_url": site(reverse("portal:home"))},
         about=ticket,
+        customer=ticket.customer,
     )
-    return True
 
 
 def reply(message: Any) -> bool:
     ticket = message.ticket
     if not message.emailed_to:
         return False
-    _send(
+    return _send(
         "reply",
         message.emailed_to,
         _language(ticket.customer),
@@ -69,12 +95,12 @@ def reply(message: Any) -> bool:
             "portal_url": site(reverse("portal:ticket", args=[ticket.pk])),
         },
         about=ticket,
+        customer=ticket.customer,
     )
-    return True
 
 
-def survey(survey: Any, raw_token: str) -> None:
-    _send(
+def survey(survey: Any, raw_token: str) -> bool:
+    return _send(
         "survey_nps" if survey.kind == "nps" else "survey_csat",
         survey.email,
         survey.language,
@@ -84,6 +110,7 @@ def survey(survey: Any, raw_token: str) -> None:
             "ticket": survey.ticket,
             "url": site(reverse("portal:survey", args=[raw_token])),
         },
+        customer=survey.customer,
     )
 
 
@@ -96,6 +123,7 @@ def portal_links(email: str, links: list[tuple[Any, str]], language: str, minute
             "links": [(c, site(reverse("portal:redeem", args=[raw]))) for c, raw in links],
             "minutes": minutes,
         },
+        requested=True,  # the person asked for a sign-in link just now
     )
 
 

@@ -53,7 +53,29 @@ COMMON_FIELDS = [
     F("owner", gl("Owner (e-mail or username)"), ("owner", "pemilik", "sales", "pic", "account owner")),
     F("tags", gl("Tags (separated by , or ;)"), ("tags", "tag", "label", "labels", "label pelanggan", "kategori", "category", "segmen", "segment"), multi=True),
     F("background", gl("Background notes"), ("catatan", "notes", "note", "keterangan", "ket", "remarks", "remark", "comments", "comment", "komentar", "memo", "deskripsi", "description", "background"), multi=True),
+    # Marketing consent per channel, written to the privacy app's ledger with the import as its
+    # source. No such column: nothing is recorded (an import never invents consent).
+    F("consent_email", gl("Marketing consent: e-mail (yes/no)"), ("consent email", "persetujuan email", "izin email", "email opt in", "opt in email", "langganan email", "newsletter")),
+    F("consent_whatsapp", gl("Marketing consent: WhatsApp (yes/no)"), ("consent whatsapp", "persetujuan whatsapp", "izin wa", "izin whatsapp", "wa opt in", "opt in wa")),
+    F("consent_sms", gl("Marketing consent: SMS (yes/no)"), ("consent sms", "persetujuan sms", "izin sms", "sms opt in")),
+    F("consent_date", gl("Consent date"), ("consent date", "tanggal persetujuan", "tgl persetujuan", "opt in date", "tanggal izin")),
 ]  # fmt: skip
+_YES = {
+    "yes",
+    "y",
+    "ya",
+    "1",
+    "true",
+    "setuju",
+    "opt in",
+    "opt-in",
+    "optin",
+    "granted",
+    "bersedia",
+    "mau",
+}
+_NO = {"no", "n", "tidak", "tdk", "t", "0", "false", "menolak", "opt out", "opt-out", "optout",
+       "withdrawn", "unsubscribed", "berhenti", "tidak bersedia", "tidak mau"}  # fmt: skip
 PERSON_FIELDS = [
     F("name", gl("Full name"), ("nama", "nama lengkap", "full name", "name", "nama pelanggan", "customer", "contact", "kontak")),
     F("first_name", gl("First name"), ("nama depan", "first name", "firstname", "given name")),
@@ -251,6 +273,25 @@ class CustomerTarget(ImportTarget):
             rec["company"] = one["company"][:200]
             rec["org_id"] = ctx.orgs.get(rec["company"].lower())
         rec["custom"] = self._custom(ctx, values, problems)
+        rec["consents"] = {}
+        for channel in ("email", "whatsapp", "sms"):
+            answer = one.get(f"consent_{channel}", "").lower()
+            if not answer:
+                continue
+            if answer in _YES:
+                rec["consents"][channel] = "granted"
+            elif answer in _NO:
+                rec["consents"][channel] = "withdrawn"
+            else:
+                problems.append(
+                    _("%(value)s is not a yes or a no (consent).")
+                    % {"value": one[f"consent_{channel}"][:40]}
+                )
+        if one.get("consent_date"):
+            try:
+                rec["consent_date"] = norm.date(one["consent_date"])
+            except norm.CellError as exc:
+                problems.append(str(exc))
         if problems:  # a rejected row names every fault, its phones too, to fix them at once
             problems += [norm.bad_phone_message(p) for p in bad_phones]
             raise norm.CellError(" ".join(problems))
@@ -366,6 +407,7 @@ class CustomerTarget(ImportTarget):
             for target_id, rec, _line, _raw in updates:
                 rows_.update(self, ctx, job, target_id, rec)
                 rec["_pk"] = target_id
+            _record_consents(job, [*creates, *(u[1] for u in updates)])
         result.created, result.updated = len(creates), len(updates)
         for line, match, why, raw in dupes:
             result.duplicates.append((line, self._duplicate_reason(ctx, match, why), raw,
@@ -396,6 +438,47 @@ class CustomerTarget(ImportTarget):
 
     def undo(self, job: Any, actor: Any) -> dict[str, int]:
         return rows_.undo(job)
+
+
+def _record_consents(job: Any, recs: list[dict[str, Any]]) -> None:
+    """The consent columns of the written rows, as ledger events (source: import; evidence:
+    the job and line), then the state of those customers rebuilt from their ledgers."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from relasi.privacy import consent
+    from relasi.privacy.models import ConsentEvent
+
+    wanted = [r for r in recs if r.get("consents") and r.get("_pk")]
+    if not wanted:
+        return
+    marketing = consent.purpose_for("marketing")
+    now = timezone.now()
+    events = []
+    for rec in wanted:
+        day = rec.get("consent_date")
+        at = (
+            timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
+            if day is not None and day <= now.date()
+            else now
+        )
+        for channel, status in rec["consents"].items():
+            events.append(
+                ConsentEvent(
+                    customer_id=rec["_pk"],
+                    purpose=marketing,
+                    channel=channel,
+                    status=status,
+                    basis="consent",
+                    source="import",
+                    evidence=(f"import #{job.pk}, line {rec['_line']}")[:300],
+                    occurred_at=at,
+                    actor_id=getattr(job, "owner_id", None),
+                )
+            )
+    ConsentEvent.objects.bulk_create(events, batch_size=1000)
+    consent.rebuild_states([r["_pk"] for r in wanted])
 
 
 def split_tags(cells: Any) -> list[str]:

@@ -324,6 +324,14 @@ def send(actor: Any, quote: Quote, to: str, *, subject: str = "", message: str =
         raise ValidationError(
             _("The discount on this quote needs a manager's approval before it can be sent.")
         )
+    from relasi.privacy import gate
+
+    decision = gate.may_contact(quote.customer, "email", "service", address=to)
+    if not decision:
+        raise ValidationError(
+            _("This quote may not be e-mailed to %(to)s: %(reason)s")
+            % {"to": to, "reason": decision.message}
+        )
     pdf = quoting.render_pdf(quote)
     subject = subject or _("Quotation %(number)s") % {"number": quote}
     body = message or _(
@@ -343,6 +351,7 @@ def send(actor: Any, quote: Quote, to: str, *, subject: str = "", message: str =
         audit_message=f"sent to {to}",
     )
     email.send()
+    gate.record_sent(quote.customer, "email", "service")
     return updated
 
 
