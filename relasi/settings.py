@@ -36,6 +36,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# Field-level encryption at rest (relasi/core/crypto.py, docs/sensitive-fields.md): Fernet keys,
+# comma-separated; the first encrypts, the others still decrypt (rotation). Unset, a key derived
+# from SECRET_KEY is used, which `check --deploy` warns about.
+RELASI_FIELD_KEYS = env.list("RELASI_FIELD_KEYS", default=[])
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # The one base for absolute URLs in e-mails, feeds and links (relasi/core/links.py); never the

@@ -93,6 +93,7 @@ class RoleViewSet(RecordViewSet):
         Column("name", gl("Name"), link=True, order="name"),
         Column("visibility", gl("Record visibility"), accessor="get_visibility_display"),
         Column("require_2fa", gl("2FA required")),
+        Column("may_view_sensitive", gl("Sensitive fields")),
     ]
     detail_fields = [
         "name",
@@ -101,6 +102,7 @@ class RoleViewSet(RecordViewSet):
         "visibility",
         "require_2fa",
         "max_discount_percent",
+        "may_view_sensitive",
     ]
     bulk_actions: list = []
 

@@ -118,6 +118,7 @@ class RoleForm(forms.ModelForm):
             "visibility",
             "require_2fa",
             "max_discount_percent",
+            "may_view_sensitive",
         ]
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

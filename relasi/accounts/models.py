@@ -42,6 +42,11 @@ class Role(models.Model):
     max_discount_percent = models.DecimalField(
         _("maximum discount without approval (%)"), max_digits=5, decimal_places=2, default=0
     )
+    # Not a module action: reading NIK or bank accounts is its own decision, apart from who
+    # manages the privacy module (relasi/core/crypto.py, check "privacy.sensitive").
+    may_view_sensitive = models.BooleanField(
+        _("may see and change sensitive fields (NIK, bank account)"), default=False
+    )
 
     class Meta:
         ordering = ["name"]
@@ -115,6 +120,14 @@ class User(AbstractUser):
         if self.is_superuser:
             return True
         return bool(self.role_id and self.role and self.role.allows(module, action))
+
+    @property
+    def may_view_sensitive(self) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        return bool(self.role_id and self.role and self.role.may_view_sensitive)
 
     @property
     def is_administrator(self) -> bool:

@@ -41,7 +41,13 @@ def snapshot(obj: models.Model, fields: list[str] | None = None) -> dict[str, An
             continue
         if fields is not None and field.name not in fields:
             continue
-        if field.is_relation:
+        if getattr(field, "audit_skip", False):  # a blind index: a keyed hash, nothing to read
+            continue
+        if getattr(field, "sealed", False):  # an encrypted field: that it changed, nothing more
+            from relasi.core.crypto import audit_marker
+
+            data[field.name] = audit_marker(getattr(obj, field.attname))
+        elif field.is_relation:
             raw = getattr(obj, field.attname)
             data[field.name] = str(getattr(obj, field.name)) if raw is not None else None
         else:

@@ -1,5 +1,6 @@
 """System checks for the configuration Relasi needs: an absolute SITE_URL that production
-answers to (core/links.py), and a real mail server behind the outbox (`check --deploy`)."""
+answers to (core/links.py), a real mail server behind the outbox and field-encryption keys of
+their own (`check --deploy`)."""
 
 from typing import Any
 from urllib.parse import urlsplit
@@ -51,3 +52,42 @@ def site_url_for_production(app_configs: Any = None, **kwargs: Any) -> list[chec
             )
         )
     return errors
+
+
+@checks.register(checks.Tags.security)
+def field_keys_valid(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from cryptography.fernet import Fernet
+
+    from relasi.core.crypto import configured_keys
+
+    errors: list[checks.CheckMessage] = []
+    for number, key in enumerate(configured_keys(), start=1):
+        try:
+            Fernet(key)
+        except (ValueError, TypeError):
+            errors.append(
+                checks.Error(
+                    f"RELASI_FIELD_KEYS: key {number} is not a Fernet key (32 url-safe "
+                    "base64-encoded bytes). Make one with `manage.py rotate_field_keys "
+                    "--generate-key`.",
+                    id="relasi.E005",
+                )
+            )
+    return errors
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def field_keys_for_production(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMessage]:
+    from relasi.core.crypto import uses_derived_key
+
+    if not uses_derived_key():
+        return []
+    return [
+        checks.Warning(
+            "RELASI_FIELD_KEYS is not set: sensitive fields (NIK, bank accounts) are encrypted "
+            "with a key derived from SECRET_KEY, so whoever has SECRET_KEY can read them and "
+            "changing SECRET_KEY makes them unreadable.",
+            hint="Set RELASI_FIELD_KEYS to a key of its own (docs/sensitive-fields.md).",
+            id="relasi.W001",
+        )
+    ]

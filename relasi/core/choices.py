@@ -29,6 +29,14 @@ class AuditAction(models.TextChoices):
     SECURITY = "security", _("Security event")
 
 
+class ReadChannel(models.TextChoices):
+    """Where a sensitive field's plaintext was read (relasi/core/crypto.py)."""
+
+    UI = "ui", _("Screen")
+    API = "api", _("API")
+    EXPORT = "export", _("Export")
+
+
 class JobStatus(models.TextChoices):
     QUEUED = "queued", _("Queued")
     RUNNING = "running", _("Running")

@@ -80,6 +80,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Company details"), "core:company_settings", "building-gear"),
         Entry(_("Custom fields"), "core:customfield_list", "input-cursor-text"),
         Entry(_("Audit trail"), "core:audit_list", "journal-text"),
+        Entry(_("Sensitive field reads"), "core:sensitive_reads", "eye", "privacy.change"),
     ]),
 ]  # fmt: skip
 

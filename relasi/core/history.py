@@ -62,6 +62,8 @@ def render_value(f: models.Field | None, value: Any, zone: dt.tzinfo) -> str:
     """One recorded value as the reader should see it."""
     if value is None or value == "" or value == [] or value == {}:
         return EMPTY
+    if getattr(f, "sealed", False):  # recorded as a marker (core/crypto.py), never the value
+        return str(_("(encrypted value)"))
     if f is not None and getattr(f, "choices", None):
         return str(dict(f.flatchoices).get(value, value))
     if isinstance(value, bool) or isinstance(f, models.BooleanField):

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from relasi.core.choices import AuditAction, CustomFieldType, EmailStatus, JobStatus
+from relasi.core.choices import AuditAction, CustomFieldType, EmailStatus, JobStatus, ReadChannel
 
 
 class TimestampedModel(models.Model):
@@ -187,6 +187,72 @@ class AuditEvent(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
         raise PermissionError("The audit trail is append-only.")
+
+
+class SensitiveReadQuerySet(models.QuerySet["SensitiveRead"]):
+    def update(self, **kwargs: Any) -> int:
+        raise PermissionError("The read log is append-only.")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise PermissionError("The read log is append-only.")
+
+
+class SensitiveRead(models.Model):
+    """One read of a sensitive field's plaintext (relasi/core/crypto.py `reveal`), append-only:
+    who, when, which record, which field, and through what (screen, API, export)."""
+
+    at = models.DateTimeField(_("when"), default=timezone.now, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("who"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="sensitive_reads",
+    )
+    user_label = models.CharField(_("who (as recorded)"), max_length=150, blank=True)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(_("record"), max_length=200, blank=True)
+    field_name = models.CharField(_("field"), max_length=100)
+    channel = models.CharField(_("channel"), max_length=10, choices=ReadChannel.choices)
+    ip = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    objects = SensitiveReadQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("sensitive field read")
+        verbose_name_plural = _("sensitive field reads")
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="sensitive_read_obj_idx"),
+            models.Index(fields=["user", "at"], name="sensitive_read_user_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_label} · {self.object_repr} · {self.field_name}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None:
+            raise PermissionError("The read log is append-only.")
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def log(
+        cls, user: Any, obj: models.Model, field_name: str, channel: str, ip: str | None = None
+    ) -> "SensitiveRead":
+        return cls.objects.create(
+            user=user if getattr(user, "pk", None) else None,
+            user_label=(user.get_username() if getattr(user, "pk", None) else "system")[:150],
+            content_type=ContentType.objects.get_for_model(obj._meta.concrete_model or obj),
+            object_id=str(obj.pk),
+            object_repr=str(obj)[:200],
+            field_name=field_name,
+            channel=channel,
+            ip=ip,
+        )
 
 
 class Job(models.Model):

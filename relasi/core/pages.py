@@ -1,4 +1,5 @@
-"""The shell's own pages: home, global search, job progress, audit trail, health, errors."""
+"""The shell's own pages: home, global search, job progress, audit trail, the read log of
+sensitive fields, health, errors."""
 
 import re
 from typing import Any
@@ -12,9 +13,9 @@ from django.views.decorators.http import require_GET, require_safe
 
 from relasi.core import history
 from relasi.core import search as search_registry
-from relasi.core.choices import AuditAction
+from relasi.core.choices import AuditAction, ReadChannel
 from relasi.core.forms import CustomFieldForm
-from relasi.core.models import AuditEvent, CustomField, Job
+from relasi.core.models import AuditEvent, CustomField, Job, SensitiveRead
 from relasi.core.pagination import paginate
 from relasi.core.throttle import Limit
 from relasi.core.views import require
@@ -92,6 +93,53 @@ def audit_list(request: HttpRequest) -> HttpResponse:
         request,
         "core/audit_list.html",
         {"page": page, "actions": AuditAction.choices, "action": action, "actor": actor},
+    )
+
+
+@login_required
+@require_GET
+def sensitive_reads(request: HttpRequest) -> HttpResponse:
+    """The read log of sensitive fields (core/crypto.py), for administrators and whoever manages
+    the privacy module: who read which field of which record, when and through what."""
+    require(request, "privacy", "change")
+    queryset = SensitiveRead.objects.select_related("content_type")
+    filters = {
+        k: request.GET.get(k, "").strip()[:100] for k in ("user", "record", "field", "channel")
+    }
+    if filters["user"]:
+        queryset = queryset.filter(user_label__icontains=filters["user"])
+    if filters["record"]:
+        # "#12" or "12": that record's id; anything else: the record's name as logged.
+        number = filters["record"].lstrip("#")
+        queryset = (
+            queryset.filter(object_id=number)
+            if number.isdigit()
+            else queryset.filter(object_repr__icontains=filters["record"])
+        )
+    if filters["field"]:
+        queryset = queryset.filter(field_name=filters["field"])
+    if filters["channel"] in ReadChannel.values:
+        queryset = queryset.filter(channel=filters["channel"])
+    page = paginate(
+        queryset, order="-pk", after=request.GET.get("after"), before=request.GET.get("before")
+    )
+    from urllib.parse import urlencode
+
+    from relasi.core import crypto
+
+    labels = {e.field_name: e.label for e in crypto.registered()}
+    for row in page.items:
+        row.field_label = labels.get(row.field_name, row.field_name)
+    return render(
+        request,
+        "core/sensitive_reads.html",
+        {
+            "page": page,
+            "filters": filters,
+            "query": urlencode({k: v for k, v in filters.items() if v}),
+            "channels": ReadChannel.choices,
+            "fields": sorted(labels.items()),
+        },
     )
 
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("approvals/", approvals.inbox, name="approvals"),
     path("jobs/<uuid:pk>/", pages.job_status, name="job"),
     path("audit/", pages.audit_list, name="audit_list"),
+    path("privacy/reads/", pages.sensitive_reads, name="sensitive_reads"),
     path("outbox/", outbox_views.outbox_list, name="outbox"),
     path("outbox/<int:pk>/retry/", outbox_views.outbox_retry, name="outbox_retry"),
     path("settings/company/", company_views.company_settings, name="company_settings"),

@@ -4,12 +4,12 @@ from collections.abc import Iterable
 from typing import Any
 
 import nh3
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relasi.core import audit, records
+from relasi.core import audit, crypto, records
 from relasi.core.choices import AuditAction
 from relasi.customers import phones
 from relasi.customers.choices import Kind, Lifecycle
@@ -166,6 +166,50 @@ def _prepare(kind: str, data: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+SENSITIVE = ("national_id", "bank_account")
+
+
+def _sensitive(
+    actor: Any, kind: str, data: dict[str, Any], current: Customer | None = None
+) -> None:
+    """Normalise and validate the sensitive values in `data` (in place) before they are sealed.
+
+    Only users allowed to see them may set them (a system actor, such as an import run, may);
+    a value equal to the stored one is dropped, so re-saving a form writes no new token and no
+    audit entry."""
+    present = [name for name in SENSITIVE if name in data]
+    if not present:
+        return
+    if getattr(actor, "is_authenticated", False) and not crypto.may_reveal(actor):
+        raise PermissionDenied
+    errors: dict[str, list[str]] = {}
+    for name in present:
+        entry = crypto.entry_for(Customer, name)
+        assert entry is not None
+        try:
+            value = entry.clean(str(data[name] or ""))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+            continue
+        if value and name == "national_id" and kind != Kind.PERSON:
+            errors[name] = [_("Only people have a NIK.")]
+            continue
+        if current is not None:
+            field = Customer._meta.get_field(name)
+            stored = getattr(current, field.blind_index)  # type: ignore[attr-defined]
+            same = (
+                not value and not getattr(current, name)
+                if not value
+                else stored in crypto.blind_indexes(field.purpose, value)  # type: ignore[attr-defined]
+            )
+            if same:
+                del data[name]
+                continue
+        data[name] = value
+    if errors:
+        raise ValidationError(errors)
+
+
 def create_customer(
     actor: Any,
     kind: str,
@@ -177,6 +221,7 @@ def create_customer(
     address: dict[str, Any] | None = None,
 ) -> Customer:
     data = _prepare(kind, data)
+    _sensitive(actor, kind, data)
     clean_emails, clean_phones = _clean_contacts(emails, phones_)
     if getattr(actor, "pk", None):
         if not data.get("owner"):
@@ -210,6 +255,7 @@ def update_customer(
     tags: Iterable[Any] | None = None,
 ) -> Customer:
     data = dict(data)
+    _sensitive(actor, customer.kind, data, customer)
     if customer.kind == Kind.PERSON and ("first_name" in data or "last_name" in data):
         data["name"] = person_name(
             data.get("first_name", customer.first_name), data.get("last_name", customer.last_name)

@@ -12,10 +12,12 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.http import JsonResponse
 from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
 
-from relasi.core import customfields
+from relasi.core import crypto, customfields
 from relasi.core.access import get_for_user, visible_to
 from relasi.core.api import check
+from relasi.core.choices import ReadChannel
 from relasi.core.models import Tag
 from relasi.core.pagination import paginate
 from relasi.core.typing import ApiRequest
@@ -118,6 +120,11 @@ class CustomerIn(Schema):
     employee_count: int | None = Field(default=None, ge=0)
     background: str | None = Field(default=None, max_length=10000)
     owner_id: int | None = None
+    # Sensitive (encrypted at rest; only for users whose role may see them, else 403). Written
+    # as plain text, read back masked here and in full from GET /customers/{id}/sensitive.
+    national_id: str | None = Field(default=None, max_length=40, description="NIK, 16 digits")
+    bank_name: str | None = Field(default=None, max_length=100)
+    bank_account: str | None = Field(default=None, max_length=40)
     emails: list[EmailIn] | None = None
     phones: list[PhoneIn] | None = None
     tags: list[str] | None = None
@@ -147,9 +154,22 @@ class CustomerOut(CustomerListItem):
     background: str
     referred_by_id: int | None
     blacklist_reason: str
+    national_id_masked: str = Field(
+        description='"" when empty, "•••• •••• •••• 1234" for roles that may see it, else "hidden"'
+    )
+    bank_name: str
+    bank_account_masked: str = Field(description="as national_id_masked")
     emails: list[EmailIn]
     phones: list[PhoneOut]
     tags: list[str]
+
+    @staticmethod
+    def resolve_national_id_masked(obj: Customer, context: Any) -> str:
+        return _masked(obj, "national_id", context)
+
+    @staticmethod
+    def resolve_bank_account_masked(obj: Customer, context: Any) -> str:
+        return _masked(obj, "bank_account", context)
 
     @staticmethod
     def resolve_emails(obj: Customer) -> list[dict]:
@@ -173,6 +193,18 @@ class CustomerOut(CustomerListItem):
     @staticmethod
     def resolve_tags(obj: Customer) -> list[str]:
         return [t.name for t in obj.tags.all()]
+
+
+def _masked(obj: Customer, name: str, context: Any) -> str:
+    request = (context or {}).get("request")
+    shown = crypto.masked(getattr(request, "auth", None), obj, name)
+    return "hidden" if shown is None else shown
+
+
+class SensitiveOut(Schema):
+    national_id: str
+    bank_name: str
+    bank_account: str
 
 
 class TimelineOut(Schema):
@@ -328,9 +360,21 @@ def _data(
     return raw, emails, phone_list, tags
 
 
+def _sensitive_scope(request: ApiRequest, raw: dict, write: bool) -> None:
+    """Sensitive fields need the role's permission and, for a token, its "privacy" scope."""
+    if write and not any(k in raw for k in actions.SENSITIVE):
+        return
+    if not crypto.may_reveal(request.auth):
+        raise HttpError(403, "Your role may not see or change sensitive fields.")
+    token = getattr(request, "api_token", None)
+    if token is not None and not token.allows("privacy", write=write):
+        raise HttpError(403, "This token's scope does not allow sensitive fields (privacy).")
+
+
 def _create(request: ApiRequest, kind: str, payload: CustomerIn) -> Customer:
     user = check(request, "customers", "add")
     raw, emails, phone_list, tags = _data(payload, kind)
+    _sensitive_scope(request, raw, write=True)
     dq_api.check_create(request, user, kind, raw, emails, phone_list)  # 409 "did you mean …"
     customer = actions.create_customer(
         user, kind, raw, emails=emails or [], phones_=phone_list or [], tags=tags
@@ -341,6 +385,7 @@ def _create(request: ApiRequest, kind: str, payload: CustomerIn) -> Customer:
 def _patch(request: ApiRequest, kind: str, pk: int, payload: CustomerPatch) -> Customer:
     customer = _get(request, kind, pk, "change")
     raw, emails, phone_list, tags = _data(payload, kind, customer)
+    _sensitive_scope(request, raw, write=True)
     actions.update_customer(
         request.auth,
         customer,
@@ -434,6 +479,26 @@ class SearchHit(Schema):
 def search_(request: ApiRequest, q: str, limit: int = 20) -> list[search.Hit]:
     user = check(request, "customers", "view")
     return search.search_customers(user, q, max(1, min(limit, 100)))
+
+
+@router.get(
+    "/{pk}/sensitive",
+    response=SensitiveOut,
+    summary="The customer's sensitive fields in plain text (every call is logged)",
+)
+def sensitive(request: ApiRequest, pk: int) -> dict[str, str]:
+    """NIK and bank details in full, for roles that may see sensitive fields and tokens with the
+    "privacy" scope (403 otherwise); 404 for records outside the caller's visibility. Each field
+    read is one row in the read log."""
+    customer = _get(request, None, pk)
+    _sensitive_scope(request, {}, write=False)
+    out = {"bank_name": customer.bank_name}
+    for name in ("national_id", "bank_account"):
+        try:
+            out[name] = crypto.reveal(request.auth, customer, name, ReadChannel.API, request)
+        except crypto.Unreadable as exc:
+            raise HttpError(409, "A value cannot be decrypted with the configured keys.") from exc
+    return out
 
 
 @router.get("/{pk}/timeline", response=list[TimelineOut], summary="The customer's 360° timeline")

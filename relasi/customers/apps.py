@@ -13,3 +13,20 @@ class CustomersConfig(AppConfig):
 
         register_custom_fields(models.Person)
         register_custom_fields(models.Organization)
+        from relasi.core import crypto
+        from relasi.customers import validators
+
+        crypto.register(
+            models.Customer,
+            "national_id",
+            _("NIK"),
+            normalise=validators.digits_only,
+            validate=validators.validate_nik,
+        )
+        crypto.register(
+            models.Customer,
+            "bank_account",
+            _("Bank account number"),
+            normalise=validators.digits_only,
+            validate=validators.validate_bank_account,
+        )

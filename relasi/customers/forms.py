@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from relasi.accounts.models import Team, User
+from relasi.core import crypto
 from relasi.core.access import visible_to
 from relasi.core.customfields import CustomFieldFormMixin
 from relasi.core.forms import TagField
@@ -73,7 +74,75 @@ class OwnershipMixin:
             fields["referred_by"].help_text = _("Customer number of the referrer.")
 
 
-class PersonForm(OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.ModelForm):
+class SensitiveFieldsMixin:
+    """NIK and bank details for users allowed to see them (core/crypto.py); other users' forms
+    have no such fields, so they can neither read nor set them. The stored value is never put
+    into the form: a blank field keeps it, a tick on "remove" clears it."""
+
+    sensitive_names: tuple[str, ...] = ("bank_account",)
+
+    def limit_to_user(self, user: Any) -> None:
+        super().limit_to_user(user)  # type: ignore[misc]
+        self._sensitive_on = crypto.may_reveal(user)
+        if not self._sensitive_on:
+            return
+        fields = self.fields  # type: ignore[attr-defined]
+        instance = self.instance  # type: ignore[attr-defined]
+        for name in self.sensitive_names:
+            entry = crypto.entry_for(Customer, name)
+            assert entry is not None
+            shown = crypto.masked(user, instance, name) if instance.pk else ""
+            if name == "bank_account":
+                fields["bank_name"] = forms.CharField(
+                    label=_("Bank"), required=False, max_length=100, initial=instance.bank_name
+                )
+            fields[name] = forms.CharField(
+                label=entry.label,
+                required=False,
+                max_length=40,
+                help_text=_("Stored: %(value)s. Leave blank to keep it.") % {"value": shown}
+                if shown
+                else "",
+                widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+            )
+            if shown:
+                fields[f"clear_{name}"] = forms.BooleanField(
+                    label=_("Remove the stored %(label)s") % {"label": entry.label},
+                    required=False,
+                )
+
+    def _clean_sensitive(self, name: str) -> str:
+        entry = crypto.entry_for(Customer, name)
+        assert entry is not None
+        return entry.clean(self.cleaned_data.get(name) or "")  # type: ignore[attr-defined]
+
+    def clean_national_id(self) -> str:
+        return self._clean_sensitive("national_id")
+
+    def clean_bank_account(self) -> str:
+        return self._clean_sensitive("bank_account")
+
+    def sensitive_data(self) -> dict[str, Any]:
+        """The sensitive values to write (only what the user typed or removed)."""
+        if not getattr(self, "_sensitive_on", False):
+            return {}
+        data: dict[str, Any] = {}
+        cleaned = self.cleaned_data  # type: ignore[attr-defined]
+        for name in self.sensitive_names:
+            if cleaned.get(f"clear_{name}"):
+                data[name] = ""
+            elif cleaned.get(name):
+                data[name] = cleaned[name]
+        if "bank_name" in cleaned and cleaned["bank_name"] != self.instance.bank_name:  # type: ignore[attr-defined]
+            data["bank_name"] = cleaned["bank_name"]
+        return data
+
+
+class PersonForm(
+    SensitiveFieldsMixin, OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.ModelForm
+):
+    sensitive_names = ("national_id", "bank_account")
+
     tags = TagField()
     interests = ListField(label=_("Interests"), required=False)
     activities = ListField(label=_("Activities"), required=False)
@@ -114,7 +183,9 @@ class PersonForm(OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.Mode
         self.init_contacts(self.instance)
 
 
-class OrganizationForm(OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.ModelForm):
+class OrganizationForm(
+    SensitiveFieldsMixin, OwnershipMixin, CustomFieldFormMixin, ContactsMixin, forms.ModelForm
+):
     tags = TagField()
 
     class Meta:

@@ -198,6 +198,15 @@ def _chosen_data(
             custom[key] = value
     if custom != (survivor.custom or {}):
         data["custom"] = custom
+    # Sensitive fields fill the survivor's blanks, moved as tokens (never decrypted here).
+    for name, index in (
+        ("national_id", "national_id_index"),
+        ("bank_account", "bank_account_index"),
+    ):
+        if not getattr(survivor, name) and getattr(merged, name):
+            data[name], data[index] = getattr(merged, name), getattr(merged, index)
+            if name == "bank_account" and not survivor.bank_name:
+                data["bank_name"] = merged.bank_name
     if merged.is_blacklisted and not survivor.is_blacklisted:  # never lose a blacklist
         for name in ("is_blacklisted", "blacklist_reason", "blacklist_note", "blacklisted_at"):
             data[name] = getattr(merged, name)

@@ -10,6 +10,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from relasi.core.crypto import BlindIndexField, EncryptedField, SealedFieldsMixin
 from relasi.core.models import BaseRecord, TimestampedModel
 from relasi.customers.choices import (
     AddressKind,
@@ -37,7 +38,7 @@ class CustomerQuerySet(models.QuerySet["Customer"]):
         return self.filter(kind=Kind.ORGANIZATION)
 
 
-class Customer(BaseRecord):
+class Customer(SealedFieldsMixin, BaseRecord):
     """A person or an organisation the business has (or may have) a relationship with.
 
     One table for both keeps one timeline, one search index, one duplicate scan and one foreign
@@ -94,6 +95,13 @@ class Customer(BaseRecord):
     website = models.URLField(_("website"), blank=True)
     tax_id = models.CharField(_("tax ID (NPWP)"), max_length=30, blank=True)
     employee_count = models.PositiveIntegerField(_("employees"), null=True, blank=True)
+    # Sensitive (UU PDP "specific" data): Fernet tokens, never plaintext (relasi/core/crypto.py).
+    # Read only through crypto.reveal(); looked up only through their blind index.
+    national_id = EncryptedField(_("NIK"), blind_index="national_id_index")
+    national_id_index = BlindIndexField()
+    bank_name = models.CharField(_("bank"), max_length=100, blank=True)
+    bank_account = EncryptedField(_("bank account number"), blind_index="bank_account_index")
+    bank_account_index = BlindIndexField()
     # Free text about the customer that is not a dated note (an imported "Catatan" column,
     # how they were met); dated notes are `Note` rows, hence not the name "notes".
     background = models.TextField(_("background notes"), blank=True, max_length=10000)

@@ -13,10 +13,12 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from rapidfuzz import fuzz
 
+from relasi.core import crypto
 from relasi.core import search as registry
 from relasi.core.access import visibility_q, visible_to
 from relasi.customers import phones
 from relasi.customers.models import Customer, EmailAddress, PhoneNumber
+from relasi.customers.validators import digits_only
 
 FTS_TABLE = "customers_search"
 CANDIDATES = 100
@@ -165,6 +167,15 @@ def search_customers(user: Any, query: str, limit: int = 20) -> list[Hit]:
     if e164:
         exact_ids.update(
             PhoneNumber.objects.filter(number=e164).values_list("customer_id", flat=True)[:limit]
+        )
+    nik = digits_only(term)
+    if len(nik) == 16 and nik.isdigit() and crypto.may_reveal(user):
+        # An exact NIK through its blind index (never in search_text); only for users who may
+        # see NIKs, or the search would confirm whose NIK a number is.
+        exact_ids.update(
+            Customer.objects.filter(crypto.lookup_q(Customer, "national_id", nik)).values_list(
+                "pk", flat=True
+            )[:limit]
         )
     if "@" in term:
         exact_ids.update(

@@ -9,6 +9,11 @@ urlpatterns = [
     *views.OrganizationViewSet().urls("organisations"),
     *views.GroupViewSet().urls("groups"),
     path("<int:pk>/timeline/", views.timeline_fragment, name="timeline"),
+    path(
+        "<int:pk>/sensitive/<str:field>/reveal/",
+        views.reveal_sensitive,
+        name="reveal_sensitive",
+    ),
     path("<int:pk>/notes/", views.add_note, name="add_note"),
     path("<int:pk>/stage/", views.change_stage, name="change_stage"),
     path("<int:pk>/blacklist/", views.blacklist, name="blacklist"),

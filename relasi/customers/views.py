@@ -9,13 +9,15 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as gl
 from django.views.decorators.http import require_GET, require_POST
 
+from relasi.core import crypto
 from relasi.core.access import get_for_user, visible_to
+from relasi.core.choices import ReadChannel
 from relasi.core.views import require
 from relasi.core.viewsets import ADD_TAG, ASSIGN_OWNER, DELETE, BulkAction, Column, RecordViewSet
 from relasi.customers import actions, dq_views, phones, timeline
@@ -105,6 +107,11 @@ class CustomerViewSet(RecordViewSet):
 
     def detail_context(self, request: Any, obj: Any) -> dict[str, Any]:
         return customer_context(request, obj)
+
+    def form_data(self, form: Any) -> tuple[dict[str, Any], Any]:
+        data, tags = super().form_data(form)
+        data.update(form.sensitive_data())
+        return data, tags
 
 
 class PersonViewSet(CustomerViewSet):
@@ -222,6 +229,7 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
     from relasi.customers import value
 
     return {
+        "sensitive": sensitive_context(request.user, customer),
         "entries": entries,
         "timeline_kinds": timeline.kinds(),
         "wanted": wanted,
@@ -249,6 +257,43 @@ def customer_context(request: HttpRequest, customer: Customer) -> dict[str, Any]
             (p, phones.display(p.number) if p.is_valid else p.number) for p in customer.phones.all()
         ],
     }
+
+
+def sensitive_context(user: Any, customer: Customer) -> list[dict[str, Any]]:
+    """The sensitive fields as the 360° page shows them: masked (last four) for users allowed
+    to see them, "hidden" for others; the plaintext only comes from `reveal_sensitive`."""
+    names = actions.SENSITIVE if customer.is_person else ("bank_account",)
+    out = []
+    for name in names:
+        shown = crypto.masked(user, customer, name)
+        entry = crypto.entry_for(Customer, name)
+        out.append(
+            {
+                "name": name,
+                "label": entry.label if entry else name,
+                "masked": shown or "",
+                "empty": shown == "",
+                "hidden": shown is None,
+            }
+        )
+    return out
+
+
+@login_required
+@require_POST
+def reveal_sensitive(request: HttpRequest, pk: int, field: str) -> HttpResponse:
+    """The plaintext of one sensitive field (htmx), for allowed users; every call is logged."""
+    if field not in actions.SENSITIVE:
+        raise Http404
+    customer = _customer(request, pk)
+    try:
+        value = crypto.reveal(request.user, customer, field, ReadChannel.UI, request)
+        error = ""
+    except crypto.Unreadable:
+        value, error = "", _("This value cannot be decrypted with the configured keys.")
+    response = render(request, "customers/_sensitive_value.html", {"value": value, "error": error})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @require_GET

@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import pytest
+from cryptography.fernet import Fernet
 from django.conf import settings
 from django.test import Client, override_settings
 
@@ -95,6 +96,7 @@ def _production_env(tmp_path, **extra: str) -> dict[str, str]:
         ALLOWED_HOSTS="crm.example.com",
         SITE_URL="https://crm.example.com",
         RELASI_VAR_DIR=str(tmp_path),
+        RELASI_FIELD_KEYS=Fernet.generate_key().decode(),
         DJANGO_SETTINGS_MODULE="relasi.settings",
     )
     env.update(extra)
@@ -121,6 +123,7 @@ def test_check_deploy_clean(tmp_path):
         ({"SITE_URL": "https://elsewhere.example"}, "relasi.E003"),
         ({"SITE_URL": "crm.example.com"}, "relasi.E001"),
         ({"EMAIL_URL": "consolemail://"}, "relasi.E004"),
+        ({"RELASI_FIELD_KEYS": "not-a-key"}, "relasi.E005"),
     ],
 )
 def test_check_deploy_requires_site_url_and_mail_server(tmp_path, extra, error):
