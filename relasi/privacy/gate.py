@@ -215,32 +215,29 @@ def record_sent(
     )
 
 
-def filter_contactable(
-    channel: str,
-    purpose: "Purpose | str",
-    *,
-    customers: QuerySet | None = None,
-    at: dt.datetime | None = None,
-) -> QuerySet:
-    """The ids of every customer (of `customers`, when given) who may be contacted now: the
-    same rules as `may_contact`, as one query. Quiet hours make the answer empty (nobody now);
-    ask `quiet_until()` for when to send instead."""
+@dataclass
+class _Plan:
+    """A campaign question split in two: the candidates (an index scan of the state table, or
+    every customer less the objections) and the people to take out of them (small sets, each
+    found through its own index: no address, suppressed, blacklisted, at the weekly cap)."""
+
+    candidates: QuerySet | None  # values_list of ids; None: nobody (quiet hours, switched off)
+    id_field: str = "customer_id"
+    unwanted: QuerySet | None = None  # Customer ids
+    capped: QuerySet | None = None  # customer ids at the cap
+
+
+def _plan(
+    channel: str, purpose: "Purpose | str", customers: QuerySet | None, at: dt.datetime
+) -> _Plan:
     from relasi.customers.models import Customer
 
-    at = at or timezone.now()
     purpose_obj = purpose_for(purpose)
+    if channel not in Channel.values or not purpose_obj.active:
+        return _Plan(None)
     policy = policy_for(channel)
-    none = ConsentState.objects.none().values_list("customer_id", flat=True)
-    if channel not in Channel.values:
-        return none
-    if not purpose_obj.active:
-        return none
     if purpose_obj.respects_quiet_hours and quiet_until(policy, at) is not None:
-        return none
-    # The exclusions are each a small set found through its own index (the blacklisted, the
-    # people without an address, the suppressed, those at the cap); the main scan stays the
-    # index-only scan of the state table. A join to the customer table instead lets the
-    # planner walk the customers (measured: 4x the plain query at 100,000 people on SQLite).
+        return _Plan(None)
     column = "primary_email" if channel == Channel.EMAIL else "primary_phone"
     unwanted = Q(pk__in=[])
     if channel != Channel.POST:
@@ -264,32 +261,60 @@ def filter_contactable(
         id_field = "pk"
     if customers is not None:
         ids = ids.filter(**{f"{id_field}__in": customers.values("pk")})
-    # One subquery (SQLite and PostgreSQL answer the OR from the three indexes): one probe
-    # per candidate instead of three.
-    ids = ids.exclude(**{f"{id_field}__in": Customer.objects.filter(unwanted).values("pk")})
-    return _less_capped(ids, id_field, channel, purpose_obj, policy, at)
-
-
-def _less_capped(
-    ids: QuerySet,
-    id_field: str,
-    channel: str,
-    purpose: Purpose,
-    policy: ChannelPolicy,
-    at: dt.datetime,
-) -> QuerySet:
-    if purpose.capped and policy.weekly_cap:
-        over = (
+    capped = None
+    if purpose_obj.capped and policy.weekly_cap:
+        capped = (
             ContactLog.objects.filter(
                 channel=channel, purpose__capped=True, sent_at__gt=at - CAP_WINDOW, sent_at__lte=at
             )
             .values("customer_id")
             .annotate(n=Count("id"))
             .filter(n__gte=policy.weekly_cap)
-            .values("customer_id")
+            .values_list("customer_id", flat=True)
         )
-        ids = ids.exclude(**{f"{id_field}__in": over})
+    return _Plan(
+        ids, id_field, Customer.objects.filter(unwanted).values_list("pk", flat=True), capped
+    )
+
+
+def filter_contactable(
+    channel: str,
+    purpose: "Purpose | str",
+    *,
+    customers: QuerySet | None = None,
+    at: dt.datetime | None = None,
+) -> QuerySet:
+    """The ids of every customer (of `customers`, when given) who may be contacted now, as one
+    query to filter or count with (the list filter, the API): the same rules as `may_contact`.
+    Quiet hours make the answer empty (nobody now); ask `quiet_until()` for when instead.
+    For a campaign batch, `contactable_ids()` answers faster."""
+    plan = _plan(channel, purpose, customers, at or timezone.now())
+    if plan.candidates is None:
+        return ConsentState.objects.none().values_list("customer_id", flat=True)
+    ids = plan.candidates.exclude(**{f"{plan.id_field}__in": plan.unwanted})
+    if plan.capped is not None:
+        ids = ids.exclude(**{f"{plan.id_field}__in": plan.capped})
     return ids
+
+
+def contactable_ids(
+    channel: str,
+    purpose: "Purpose | str",
+    *,
+    customers: QuerySet | None = None,
+    at: dt.datetime | None = None,
+) -> list[int]:
+    """The same answer as `filter_contactable`, as a sorted list for a campaign batch: the
+    candidates come from the index-only scan, the few people to leave out from their own
+    indexes, and the difference is taken in memory. (In one SQL statement, every candidate
+    costs one probe of each exclusion: 3.4x the plain scan at 1,000,000 people on SQLite.)"""
+    plan = _plan(channel, purpose, customers, at or timezone.now())
+    if plan.candidates is None:
+        return []
+    out = set(plan.unwanted.iterator(chunk_size=10000)) if plan.unwanted is not None else set()
+    if plan.capped is not None:
+        out.update(plan.capped)
+    return sorted(i for i in plan.candidates.order_by().iterator(chunk_size=10000) if i not in out)
 
 
 def decisions(customer: Any, at: dt.datetime | None = None) -> dict[tuple[str, str], Decision]:

@@ -116,6 +116,7 @@ def test_filter_contactable_agrees_with_may_contact(personas):
                 expected.add(c.pk)
         got = set(gate.filter_contactable("email", purpose, at=NOON))
         assert got == expected, purpose
+        assert gate.contactable_ids("email", purpose, at=NOON) == sorted(expected), purpose
     assert set(gate.filter_contactable("email", "marketing", at=LATE)) == set()
 
 
