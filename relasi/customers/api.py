@@ -271,7 +271,13 @@ class ListFilters(Schema):
     province: str | None = None
     created_after: dt.date | None = None
     created_before: dt.date | None = None
-    consent: str | None = None
+    consent: str | None = Field(
+        None,
+        description="granted, withdrawn, pending, none or contactable (may be contacted now), "
+        "for consent_purpose on consent_channel; or purpose:channel:status",
+    )
+    consent_purpose: str | None = None
+    consent_channel: str | None = None
     is_blacklisted: bool | None = None
 
 

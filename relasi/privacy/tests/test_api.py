@@ -84,3 +84,22 @@ def test_contactable_set_and_replies(personas, as_user):
     with time_machine.travel(NOON):
         r = admin.get("/api/v1/privacy/contactable?purpose=marketing&channel=email").json()
     assert r["count"] == 0
+
+
+def test_the_people_list_api_filters_on_consent(personas, as_user):
+    a = person(personas.rep, "Ani", "Satu")
+    person(personas.rep, "Bayu", "Dua")
+    consent.record(None, a, "partners", "sms", "granted", source="staff_call")
+    api = as_user(personas.rep)
+    r = api.get(
+        "/api/v1/customers/people?consent=granted&consent_purpose=partners&consent_channel=sms"
+    )
+    assert [i["name"] for i in r.json()["items"]] == ["Ani Satu"]
+    r = api.get(
+        "/api/v1/customers/people?consent=none&consent_purpose=partners&consent_channel=sms"
+    )
+    assert [i["name"] for i in r.json()["items"]] == ["Bayu Dua"]
+    assert api.get("/api/v1/customers/people?consent=maybe").status_code == 422
+    assert (
+        api.get("/api/v1/customers/people?consent=granted&consent_purpose=nope").status_code == 422
+    )
