@@ -10,7 +10,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from relasi.activities import dashboard, models, timeline  # noqa: F401  (registers)
+        from relasi.activities import dashboard, models, retention, timeline  # noqa: F401
         from relasi.core.registry import register_custom_fields
         from relasi.customers.merge import register_related
 

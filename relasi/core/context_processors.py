@@ -70,6 +70,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Purposes and channels"), "privacy:settings", "sliders2"),
         Entry(_("Breach register"), "privacy:breach_list", "shield-exclamation"),
         Entry(_("Processing activities"), "privacy:processing_list", "journal-check"),
+        Entry(_("Retention"), "privacy:retention", "hourglass-split"),
     ]),
     ("admin", _("Administration"), [
         Entry(_("Sales settings"), "sales:pipeline_list", "sliders"),

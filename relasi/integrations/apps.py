@@ -9,7 +9,10 @@ class IntegrationsConfig(AppConfig):
 
     def ready(self) -> None:
         from relasi.core import access
-        from relasi.integrations import targets
+        from relasi.integrations import (
+            retention,  # noqa: F401  (registers a record type)
+            targets,
+        )
         from relasi.integrations.targets import customers  # noqa: F401  (registers targets)
 
         # The Imports menu entry and buttons: shown when some target accepts the user's imports.

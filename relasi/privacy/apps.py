@@ -9,7 +9,7 @@ class PrivacyConfig(AppConfig):
 
     def ready(self) -> None:
         from relasi.customers.merge import register_derived
-        from relasi.privacy import consent, timeline  # noqa: F401  (registers)
+        from relasi.privacy import consent, retention, timeline  # noqa: F401  (registers)
         from relasi.privacy.models import ConsentState
 
         # The ledger's events move with a merge; the state is recomputed from them.

@@ -108,3 +108,22 @@ class AffectedScope(models.TextChoices):
 class NoticeAudience(models.TextChoices):
     AUTHORITY = "authority", _("The authority")
     PEOPLE = "people", _("The affected people")
+
+
+class RetentionAction(models.TextChoices):
+    ANONYMISE = "anonymise", _("Anonymise")
+    DELETE = "delete", _("Delete")
+
+
+class RetentionTrigger(models.TextChoices):
+    MANUAL = "manual", _("Started by a user")
+    SCHEDULED = "scheduled", _("Nightly schedule")
+    COMMAND = "command", _("Management command")
+    API = "api", _("API")
+
+
+class RetentionRunStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")

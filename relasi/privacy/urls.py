@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.privacy import views, views_breach, views_ropa
+from relasi.privacy import views, views_breach, views_retention, views_ropa
 
 app_name = "privacy"
 
@@ -15,6 +15,13 @@ urlpatterns = [
     path("settings/purposes/new/", views.purpose_edit, name="purpose_new"),
     path("settings/purposes/<int:pk>/", views.purpose_edit, name="purpose_edit"),
     path("settings/channels/<str:channel>/", views.policy_edit, name="policy_edit"),
+    path("retention/", views_retention.retention_list, name="retention"),
+    path("retention/new/", views_retention.policy_edit, name="retention_new"),
+    path("retention/<int:pk>/", views_retention.policy_edit, name="retention_edit"),
+    path("retention/<int:pk>/delete/", views_retention.policy_delete, name="retention_delete"),
+    path("retention/<int:pk>/preview/", views_retention.policy_preview, name="retention_preview"),
+    path("retention/runs/", views_retention.run_start, name="retention_run_start"),
+    path("retention/runs/<int:pk>/", views_retention.run_detail, name="retention_run"),
     # Public (no account): signed links from messages.
     path("p/<str:token>/", views.preferences, name="preferences"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),

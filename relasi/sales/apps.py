@@ -10,7 +10,7 @@ class SalesConfig(AppConfig):
     def ready(self) -> None:
         from relasi.core.registry import register_custom_fields
         from relasi.customers.merge import register_related
-        from relasi.sales import approvals, dashboard, models, search, timeline  # noqa: F401
+        from relasi.sales import approvals, dashboard, models, retention, search, timeline  # noqa: F401
 
         register_custom_fields(models.Product)
         register_custom_fields(models.Lead)

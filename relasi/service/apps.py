@@ -10,7 +10,7 @@ class ServiceConfig(AppConfig):
     def ready(self) -> None:
         from relasi.core.registry import register_custom_fields
         from relasi.customers import merge
-        from relasi.service import dashboard, models, search, timeline  # noqa: F401 (registries)
+        from relasi.service import dashboard, models, retention, search, timeline  # noqa: F401
 
         register_custom_fields(models.Ticket)
         merge.register_related(models.Ticket, "customer")

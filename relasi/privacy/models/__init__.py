@@ -9,6 +9,7 @@ from relasi.privacy.models.consent import (
     SuppressionReason,
 )
 from relasi.privacy.models.purpose import ChannelPolicy, Purpose
+from relasi.privacy.models.retention import RetentionPolicy, RetentionRun
 from relasi.privacy.models.ropa import ProcessingActivity
 
 __all__ = [
@@ -20,6 +21,8 @@ __all__ = [
     "ContactLog",
     "ProcessingActivity",
     "Purpose",
+    "RetentionPolicy",
+    "RetentionRun",
     "Suppression",
     "SuppressionReason",
 ]
