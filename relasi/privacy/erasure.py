@@ -281,7 +281,7 @@ def _service(ctx: Context) -> None:
     ctx.count("service.ticketmessage", msgs.update(body=REDACTED, emailed_to=""))
     if attachment is not None:
         files = attachment._default_manager.filter(ticket__customer=ctx.customer)
-        ctx.files += [(a.file.storage, a.file.name) for a in files if a.file]
+        ctx.files += [(a.file.storage, a.file.name) for a in files if a.file]  # type: ignore[attr-defined]
         ctx.count("service.ticketattachment", files.delete()[0])
 
 
@@ -345,9 +345,9 @@ def _audit(ctx: Context) -> None:
     for ct, pks in by_type.items():
         for i in range(0, len(pks), 500):
             qs = AuditEvent.objects.filter(content_type_id=ct, object_id__in=pks[i : i + 500])
-            for pk, changes in qs.values_list("pk", "changes"):
+            for event_pk, changes in qs.values_list("pk", "changes"):
                 n += _update(
-                    AuditEvent.objects.filter(pk=pk),
+                    AuditEvent.objects.filter(pk=event_pk),
                     changes=_blank(changes),
                     object_repr=f"Erased #{ctx.customer.pk}",
                 )
