@@ -181,7 +181,8 @@ PRIVACY_BREACH_SWEEP_SECONDS = env.int("PRIVACY_BREACH_SWEEP_SECONDS", default=9
 PRIVACY_DSR_HOURS = {
     k.strip(): int(v)
     for k, v in (
-        part.split("=", 1) for part in env.str("PRIVACY_DSR_HOURS", default="default=72").split(",")
+        part.split("=", 1)
+        for part in env.str("PRIVACY_DSR_HOURS", default="default=72").split(",")
         if "=" in part
     )
 }

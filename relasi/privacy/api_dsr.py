@@ -164,6 +164,6 @@ def export_request(request: HttpRequest, request_id: Id) -> HttpResponse:
         dsr.record_export(user, req, "json")
     except PermissionDenied as exc:
         raise HttpError(409, str(exc)) from exc
-    response = HttpResponse(export.to_json(req.customer), content_type="application/json")
+    response = HttpResponse(export.to_json(req.customer, user), content_type="application/json")
     response["Cache-Control"] = "no-store"
     return response

@@ -169,10 +169,14 @@ def _blank(value: Any) -> Any:
 
 # --- the steps ------------------------------------------------------------------------------------
 def _text_fields(model: type[models.Model]) -> list[models.Field]:
+    # Encrypted fields (core/crypto.py) answer no substring lookup: their ciphertext holds no
+    # identifier, and `blank_values` clears them on the person's own rows.
     return [
         f
         for f in model._meta.concrete_fields
-        if isinstance(f, (*TEXT_FIELDS, models.JSONField)) and not f.primary_key
+        if isinstance(f, (*TEXT_FIELDS, models.JSONField))
+        and not f.primary_key
+        and f.get_lookup("icontains") is not None
     ]
 
 

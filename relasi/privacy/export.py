@@ -16,6 +16,7 @@ on SQLite (tests/test_export.py, bench/bench_dsr_export.py)."""
 
 import datetime as dt
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core.audit import jsonable
+
+log = logging.getLogger("relasi.privacy")
 
 FORMAT_VERSION = 1
 # Never exported: secrets and internal plumbing (sign-in tokens, the search copy of the record).
@@ -88,12 +91,38 @@ def _rows_of(label: str, **lookup: Any) -> list[dict[str, Any]]:
 
 
 # --- the sections ---------------------------------------------------------------------------------
+SEALED = "[encrypted: shown only to roles allowed to read sensitive fields]"
+
+
+def _unseal(customer: Any, data: dict[str, Any], user: Any) -> None:
+    """Encrypted fields in the person's own record: revealed (and the read logged) for a user
+    allowed to read them, else a marker — never the ciphertext."""
+    from django.core.exceptions import PermissionDenied
+
+    from relasi.core import crypto
+
+    for f in customer._meta.concrete_fields:
+        if not isinstance(f, crypto.EncryptedField):
+            continue
+        if not data.get(f.attname):
+            continue
+        try:
+            data[f.attname] = crypto.reveal(user, customer, f.name, channel="export")
+        except Exception as exc:  # not allowed, or no key: the marker says so
+            if not isinstance(exc, PermissionDenied):
+                log.warning("sealed field not exported", extra={"event": "privacy.export"})
+            data[f.attname] = SEALED
+        if f.blind_index:
+            data.pop(f.blind_index, None)
+
+
 @register("customer", _("Record"), ["customers.customer"])
 def _customer(customer: Any) -> dict[str, Any]:
     from relasi.customers.models import Customer
 
     data = rows(Customer.objects.filter(pk=customer.pk))[0]
     data["tags"] = sorted(customer.tags.values_list("name", flat=True))
+    _unseal(customer, data, getattr(customer, "_export_user", None))
     return data
 
 
@@ -320,8 +349,9 @@ def _other(customer: Any, covered: set[str]) -> dict[str, Any]:
     return out
 
 
-def build(customer: Any) -> dict[str, Any]:
-    """The whole package as one JSON-able dict."""
+def build(customer: Any, user: Any = None) -> dict[str, Any]:
+    """The whole package as one JSON-able dict (`user`: who takes it, for sealed fields)."""
+    customer._export_user = user
     covered: set[str] = set()
     data: dict[str, Any] = {}
     for entry in _sections.values():
@@ -337,8 +367,8 @@ def build(customer: Any) -> dict[str, Any]:
     }
 
 
-def to_json(customer: Any) -> bytes:
-    return json.dumps(build(customer), ensure_ascii=False, indent=1, default=str).encode()
+def to_json(customer: Any, user: Any = None) -> bytes:
+    return json.dumps(build(customer, user), ensure_ascii=False, indent=1, default=str).encode()
 
 
 def filename(customer: Any, ext: str) -> str:
@@ -370,13 +400,13 @@ def _table(value: Any) -> dict[str, Any]:
     }
 
 
-def render_html(customer: Any, package: dict[str, Any] | None = None) -> str:
+def render_html(customer: Any, package: dict[str, Any] | None = None, user: Any = None) -> str:
     from django.template.loader import render_to_string
     from django.utils import translation
 
     from relasi.core.company import letterhead
 
-    package = package or build(customer)
+    package = package or build(customer, user)
     labels = {e.key: e.label for e in _sections.values()}
     labels["other"] = _("Other records")
     parts = [
@@ -396,7 +426,7 @@ def render_html(customer: Any, package: dict[str, Any] | None = None) -> str:
     )
 
 
-def render_pdf(customer: Any) -> bytes:
+def render_pdf(customer: Any, user: Any = None) -> bytes:
     from relasi.privacy.breach_letters import html_to_pdf
 
-    return html_to_pdf(render_html(customer))
+    return html_to_pdf(render_html(customer, user=user))

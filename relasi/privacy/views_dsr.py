@@ -177,9 +177,9 @@ def request_export(request: HttpRequest, pk: int, fmt: str) -> HttpResponse:
         return redirect(req.get_absolute_url())
     customer = req.customer
     if fmt == "json":
-        body, ctype = export.to_json(customer), "application/json"
+        body, ctype = export.to_json(customer, request.user), "application/json"
     else:
-        body, ctype = export.render_pdf(customer), "application/pdf"
+        body, ctype = export.render_pdf(customer, request.user), "application/pdf"
     response = HttpResponse(body, content_type=ctype)
     response["Content-Disposition"] = f'attachment; filename="{export.filename(customer, fmt)}"'
     response["Cache-Control"] = "no-store"

@@ -61,6 +61,8 @@ def _spread(personas):
         phones=[PHONE],
         background=f"NIK {NIK}, prefers calls",
     )
+    c.national_id = NIK  # the encrypted field (core/crypto.py) and its blind index
+    c.save()
     customer_actions.add_note(admin, c, f"Called {NAME}; NIK {NIK}; mail {EMAIL}")
     customer_actions.add_attachment(
         admin, c, SimpleUploadedFile("ktp.txt", f"KTP {NIK}".encode(), "text/plain")
@@ -163,6 +165,7 @@ def test_erasure_leaves_no_identifier_anywhere(personas, dpo, django_capture_on_
     c.refresh_from_db()
     assert c.name == f"Erased #{c.pk}"
     assert c.background == "" and c.occupation == "" and c.primary_email == ""
+    assert not c.national_id and not c.national_id_index
     assert not c.emails.exists() and not c.phones.exists() and not c.notes.exists()
     assert not c.attachments.exists()
     assert all(not os.path.exists(f) for f in files)

@@ -85,3 +85,11 @@ def test_export_of_10000_timeline_events_takes_under_5_seconds(personas):
     assert len(data["sections"]["timeline"]) >= 10_000
     assert len(data["sections"]["notes"]) == 10_000
     assert elapsed < 5.0, f"export took {elapsed:.2f} s"
+
+
+def test_sealed_fields_are_never_exported_as_ciphertext(personas):
+    c = person(personas.admin, "Dewi", "Lestari")
+    c.national_id = "3273014509870002"
+    c.save()
+    data = json.loads(export.to_json(c))["sections"]["customer"]
+    assert data["national_id"] == export.SEALED and "national_id_index" not in data
