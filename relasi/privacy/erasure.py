@@ -24,6 +24,7 @@ What happens, in one transaction:
 The verification test (tests/test_erasure.py) scans the whole database and the mart afterwards."""
 
 import contextlib
+import hashlib
 import json
 import logging
 import re
@@ -318,6 +319,14 @@ def _privacy(ctx: Context) -> None:
         event.evidence, event.ip_address = "", None
         event.save(_erasure=True)
         ctx.count("privacy.consentevent", 1)
+    # Suppressed addresses: an unkeyed hash instead of the address (unique per address, so
+    # two erased people never collide on the list's unique constraint; the sweep then finds none).
+    from relasi.privacy.models import Suppression
+
+    for row in Suppression.objects.filter(address__in=ctx.tokens):
+        digest = hashlib.sha256(row.address.encode()).hexdigest()[:40]
+        Suppression.objects.filter(pk=row.pk).update(address=f"erased:{digest}", note="")
+        ctx.count("privacy.suppression", 1)
     reqs = DataRequest.objects.filter(customer=ctx.customer)
     ctx.target(DataRequest, reqs.values_list("pk", flat=True))
     reqs.update(requester_name="", requester_email="", requester_phone="", details="")

@@ -201,6 +201,22 @@ def test_search_api_csv_and_mart_find_nothing(personas, dpo, django_capture_on_c
     assert rows == [(f"Erased #{c.pk}",)]
 
 
+def test_two_erased_people_with_suppressed_addresses(
+    personas, dpo, django_capture_on_commit_callbacks
+):
+    from relasi.privacy import suppression
+    from relasi.privacy.models import Suppression
+
+    a = person(personas.admin, "Wulandari", "Kusumawardhani", emails=[EMAIL])
+    b = person(personas.admin, "Ratna", "Sariwulandari", emails=["ratna.sari@contoh.test"])
+    suppression.suppress("email", EMAIL, "bounced")
+    suppression.suppress("email", "ratna.sari@contoh.test", "complaint")
+    _erase(dpo, a, django_capture_on_commit_callbacks)
+    _erase(dpo, b, django_capture_on_commit_callbacks)
+    addresses = list(Suppression.objects.values_list("address", flat=True))
+    assert len(addresses) == 2 and all(x.startswith("erased:") for x in addresses)
+
+
 def test_another_customer_with_the_same_name_keeps_it(
     personas, dpo, django_capture_on_commit_callbacks
 ):
