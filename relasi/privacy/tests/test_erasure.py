@@ -274,3 +274,13 @@ def test_a_field_added_later_is_cleared_too(personas, dpo, django_capture_on_com
         if personal and f.name not in ("name", "search_text"):
             assert row[f.attname] in ("", None), f.name
     assert Note.objects.filter(customer=c).count() == 0
+
+
+def test_retention_uses_the_same_erasure(personas):
+    from relasi.privacy import retention
+
+    c = person(personas.admin, "Wulandari", "Kusumawardhani", emails=[EMAIL])
+    assert retention._customer_skip(c) == ""
+    assert retention._customer_anonymise(Customer.objects.filter(pk=c.pk)) == 1
+    c.refresh_from_db()
+    assert c.name == f"Erased #{c.pk}" and not c.emails.exists()
