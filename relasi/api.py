@@ -33,6 +33,7 @@ from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
 from relasi.integrations.api import router as integrations_router  # noqa: E402
 from relasi.privacy.api import router as privacy_router  # noqa: E402
 from relasi.privacy.api_breach import breaches_router, processing_router  # noqa: E402
+from relasi.privacy.api_dsr import router as requests_router  # noqa: E402
 from relasi.privacy.api_retention import router as retention_router  # noqa: E402
 from relasi.sales.api import router as sales_router  # noqa: E402
 from relasi.service.api import router as service_router  # noqa: E402
@@ -49,5 +50,6 @@ api.add_router("/commerce", commerce_router)
 api.add_router("/analytics", analytics_router)
 api.add_router("/privacy", privacy_router)
 api.add_router("/privacy/breaches", breaches_router)
+api.add_router("/privacy/requests", requests_router)
 api.add_router("/privacy/processing", processing_router)
 api.add_router("/privacy/retention", retention_router)

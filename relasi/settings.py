@@ -175,6 +175,19 @@ RELASI_MART_REFRESH_DELAY = env.int("RELASI_MART_REFRESH_DELAY", default=60)
 # as a self-rescheduling task every PRIVACY_BREACH_SWEEP_SECONDS, or `manage.py check_breaches`.
 PRIVACY_BREACH_NOTIFY_HOURS = env.int("PRIVACY_BREACH_NOTIFY_HOURS", default=72)
 PRIVACY_BREACH_SWEEP_SECONDS = env.int("PRIVACY_BREACH_SWEEP_SECONDS", default=900)
+# Data-subject requests: hours to answer per type (UU PDP: 3 x 24), e.g.
+# PRIVACY_DSR_HOURS="default=72,erasure=72,access=72"; an erasure grace period in hours (0 = at
+# once; otherwise the erasure is scheduled and can be cancelled until then); the clock sweep.
+PRIVACY_DSR_HOURS = {
+    k.strip(): int(v)
+    for k, v in (
+        part.split("=", 1)
+        for part in env.str("PRIVACY_DSR_HOURS", default="default=72").split(",")
+        if "=" in part
+    )
+}
+PRIVACY_DSR_ERASURE_GRACE_HOURS = env.int("PRIVACY_DSR_ERASURE_GRACE_HOURS", default=0)
+PRIVACY_DSR_SWEEP_SECONDS = env.int("PRIVACY_DSR_SWEEP_SECONDS", default=900)
 PRIVACY_AUTHORITY_NAME = env.str(
     "PRIVACY_AUTHORITY_NAME",
     default="Kementerian Komunikasi dan Digital Republik Indonesia (Komdigi)",

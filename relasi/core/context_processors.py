@@ -68,6 +68,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Consents"), "privacy:home", "shield-check"),
         Entry(_("Suppression list"), "privacy:suppression_list", "slash-circle"),
         Entry(_("Purposes and channels"), "privacy:settings", "sliders2"),
+        Entry(_("Data-subject requests"), "privacy:dsr_list", "person-lines-fill"),
         Entry(_("Breach register"), "privacy:breach_list", "shield-exclamation"),
         Entry(_("Processing activities"), "privacy:processing_list", "journal-check"),
         Entry(_("Retention"), "privacy:retention", "hourglass-split"),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.privacy import views, views_breach, views_retention, views_ropa
+from relasi.privacy import views, views_breach, views_dsr, views_retention, views_ropa
 
 app_name = "privacy"
 
@@ -26,6 +26,14 @@ urlpatterns = [
     path("p/<str:token>/", views.preferences, name="preferences"),
     path("u/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("confirm/<str:token>/", views.confirm, name="confirm"),
+    path("requests/", views_dsr.request_list, name="dsr_list"),
+    path("requests/new/", views_dsr.request_new, name="dsr_new"),
+    path("requests/<int:pk>/", views_dsr.request_detail, name="dsr_detail"),
+    path("requests/<int:pk>/verify/", views_dsr.request_verify, name="dsr_verify"),
+    path("requests/<int:pk>/complete/", views_dsr.request_complete, name="dsr_complete"),
+    path("requests/<int:pk>/reject/", views_dsr.request_reject, name="dsr_reject"),
+    path("requests/<int:pk>/cancel/", views_dsr.request_cancel_erasure, name="dsr_cancel"),
+    path("requests/<int:pk>/export.<str:fmt>", views_dsr.request_export, name="dsr_export"),
     *views_breach.BreachViewSet().urls("breaches"),
     *views_ropa.ProcessingViewSet().urls("processing"),
 ]

@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from relasi.privacy import views_dsr
 from relasi.service.views import portal
 
 app_name = "portal"
@@ -15,4 +16,5 @@ urlpatterns = [
     path("tickets/<int:pk>/", portal.ticket, name="ticket"),
     path("files/<int:pk>/", portal.attachment, name="attachment"),
     path("survey/<str:token>/", portal.survey, name="survey"),
+    path("my-data/", views_dsr.portal_my_data, name="my_data"),
 ]

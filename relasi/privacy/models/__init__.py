@@ -8,6 +8,7 @@ from relasi.privacy.models.consent import (
     Suppression,
     SuppressionReason,
 )
+from relasi.privacy.models.dsr import DataRequest
 from relasi.privacy.models.purpose import ChannelPolicy, Purpose
 from relasi.privacy.models.retention import RetentionPolicy, RetentionRun
 from relasi.privacy.models.ropa import ProcessingActivity
@@ -19,6 +20,7 @@ __all__ = [
     "ConsentEvent",
     "ConsentState",
     "ContactLog",
+    "DataRequest",
     "ProcessingActivity",
     "Purpose",
     "RetentionPolicy",
