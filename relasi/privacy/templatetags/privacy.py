@@ -12,6 +12,14 @@ from relasi.privacy.forms import ConsentForm
 
 register = template.Library()
 
+CHANNEL_ICONS = {
+    Channel.EMAIL: "envelope",
+    Channel.WHATSAPP: "whatsapp",
+    Channel.SMS: "chat-text",
+    Channel.PHONE: "telephone",
+    Channel.POST: "mailbox",
+}
+
 ICONS = {
     ConsentStatus.GRANTED: ("check-circle-fill", "text-success"),
     ConsentStatus.WITHDRAWN: ("x-circle-fill", "text-danger"),
@@ -45,7 +53,7 @@ def consent_card(context: Any, customer: Any) -> dict[str, Any]:
         "request": context["request"],
         "object": customer,
         "rows": rows,
-        "channels": Channel.choices,
+        "channels": [(ch, label, CHANNEL_ICONS.get(ch, "circle")) for ch, label in Channel.choices],
         "history": list(consent.history(customer, 8)),
         "form": ConsentForm() if can_change else None,
         "preferences_url": links.preferences_url(customer) if can_change else "",
