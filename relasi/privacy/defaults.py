@@ -40,10 +40,10 @@ POLICIES = [
 ]
 
 
-def ensure(Purpose: Any, ChannelPolicy: Any) -> None:
+def ensure(Purpose: Any, ChannelPolicy: Any, using: str = "default") -> None:
     """Create whatever default is missing (never changes an existing row)."""
     for order, (key, name, name_id, basis, bl, quiet, capped, desc, desc_id) in enumerate(PURPOSES):
-        Purpose.objects.get_or_create(
+        Purpose.objects.using(using).get_or_create(
             key=key,
             defaults={
                 "name": name, "name_id": name_id, "basis": basis, "blocked_by_blacklist": bl,
@@ -52,7 +52,7 @@ def ensure(Purpose: Any, ChannelPolicy: Any) -> None:
             },
         )  # fmt: skip
     for channel, (start, end), cap, doi in POLICIES:
-        ChannelPolicy.objects.get_or_create(
+        ChannelPolicy.objects.using(using).get_or_create(
             channel=channel,
             defaults={
                 "quiet_start": start,

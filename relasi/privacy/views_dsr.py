@@ -130,6 +130,7 @@ def _act(request: HttpRequest, pk: int, action: str, fn: Any) -> HttpResponse:
 @login_required
 @require_POST
 def request_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    _get(request, pk, "change")  # permission and visibility before the form
     form = VerifyForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose how the identity was verified."))
@@ -153,6 +154,7 @@ def request_complete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def request_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    _get(request, pk, "change")  # permission and visibility before the form
     form = CloseForm(request.POST)
     text = form.cleaned_data["text"] if form.is_valid() else ""
     return _act(request, pk, "change", lambda r: dsr.reject(request.user, r, text))

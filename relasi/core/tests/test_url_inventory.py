@@ -60,7 +60,7 @@ SELF_SERVICE = {
 # The customer portal (its own magic-link sign-in) and the help centre are public sites.
 PUBLIC_SITES = (
     {f"portal:{n}" for n in ("home", "login", "redeem", "logout", "new_ticket")}
-    | {f"portal:{n}" for n in ("ticket", "attachment", "survey")}
+    | {f"portal:{n}" for n in ("ticket", "attachment", "survey", "my_data")}
     | {"help:index", "help:category", "help:article"}
     # Signed links from messages: preference centre, one-click unsubscribe, double opt-in.
     | {"privacy:preferences", "privacy:unsubscribe", "privacy:confirm"}

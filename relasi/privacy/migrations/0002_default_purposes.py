@@ -6,7 +6,11 @@ from django.db import migrations
 def create(apps, schema_editor):
     from relasi.privacy import defaults
 
-    defaults.ensure(apps.get_model("privacy", "Purpose"), apps.get_model("privacy", "ChannelPolicy"))
+    defaults.ensure(
+        apps.get_model("privacy", "Purpose"),
+        apps.get_model("privacy", "ChannelPolicy"),
+        using=schema_editor.connection.alias,
+    )
 
 
 class Migration(migrations.Migration):

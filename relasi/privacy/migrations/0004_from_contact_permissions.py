@@ -12,15 +12,16 @@ STATUS = {"opted_in": "granted", "opted_out": "withdrawn"}
 def forward(apps, schema_editor):
     from relasi.privacy import defaults
 
+    db = schema_editor.connection.alias  # the database being migrated (move_to_postgres)
     Purpose = apps.get_model("privacy", "Purpose")
-    defaults.ensure(Purpose, apps.get_model("privacy", "ChannelPolicy"))
+    defaults.ensure(Purpose, apps.get_model("privacy", "ChannelPolicy"), using=db)
     ContactPermission = apps.get_model("customers", "ContactPermission")
     ConsentEvent = apps.get_model("privacy", "ConsentEvent")
     ConsentState = apps.get_model("privacy", "ConsentState")
-    marketing = Purpose.objects.get(key="marketing")
-    consent_based = list(Purpose.objects.filter(basis="consent"))
+    marketing = Purpose.objects.using(db).get(key="marketing")
+    consent_based = list(Purpose.objects.using(db).filter(basis="consent"))
     batch = []
-    for perm in ContactPermission.objects.order_by("captured_at", "id").iterator(chunk_size=2000):
+    for perm in ContactPermission.objects.using(db).order_by("captured_at", "id").iterator(chunk_size=2000):
         status = STATUS.get(perm.status)
         if status is None:
             continue
@@ -35,19 +36,19 @@ def forward(apps, schema_editor):
                 )
             )  # fmt: skip
         if len(batch) >= 2000:
-            ConsentEvent.objects.bulk_create(batch)
+            ConsentEvent.objects.using(db).bulk_create(batch)
             batch = []
-    ConsentEvent.objects.bulk_create(batch)
+    ConsentEvent.objects.using(db).bulk_create(batch)
     latest = {}
-    rows = ConsentEvent.objects.values_list(
+    rows = ConsentEvent.objects.using(db).values_list(
         "customer_id", "purpose_id", "channel", "occurred_at", "id", "status"
     )
     for customer_id, purpose_id, channel, at, pk, status in rows.iterator(chunk_size=5000):
         key = (customer_id, purpose_id, channel)
         if key not in latest or (at, pk) > latest[key][:2]:
             latest[key] = (at, pk, status)
-    ConsentState.objects.all().delete()
-    ConsentState.objects.bulk_create(
+    ConsentState.objects.using(db).all().delete()
+    ConsentState.objects.using(db).bulk_create(
         [
             ConsentState(
                 customer_id=c, purpose_id=p, channel=ch, status=s, event_id=pk, occurred_at=at
