@@ -46,7 +46,10 @@ def parse_consent(value: str) -> tuple[str | None, str | None, str] | None:
     return purpose, channel, status
 
 
-class ConsentField(forms.ChoiceField):
+class ConsentField(django_filters.fields.ChoiceField):
+    """django-filter's choice field (with its empty "---------" choice, so nothing is chosen
+    by default) that also accepts the colon forms parse_consent reads."""
+
     def valid_value(self, value: Any) -> bool:
         return parse_consent(str(value)) is not None
 

@@ -12,7 +12,7 @@ from relasi.privacy.forms import ConsentForm
 
 register = template.Library()
 
-CHANNEL_ICONS = {
+CHANNEL_ICONS: dict[str, str] = {
     Channel.EMAIL: "envelope",
     Channel.WHATSAPP: "whatsapp",
     Channel.SMS: "chat-text",

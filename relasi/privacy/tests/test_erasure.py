@@ -109,10 +109,11 @@ def _scan_database() -> list[str]:
         for row in model._base_manager.values_list(*[f.attname for f in fields]):
             text = json.dumps(row, default=str, ensure_ascii=False).lower()
             hits += [f"{model._meta.label}: {i}" for i in IDENTIFIERS if i.lower() in text]
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT text FROM {search.FTS_TABLE}")  # noqa: S608
-        for (text,) in cursor.fetchall():
-            hits += [f"fts: {i}" for i in IDENTIFIERS if i.lower() in (text or "").lower()]
+    if search.is_sqlite():  # PostgreSQL searches customers.search_text (scanned above)
+        with connection.cursor() as cursor:
+            cursor.execute(f"SELECT text FROM {search.FTS_TABLE}")  # noqa: S608
+            for (text,) in cursor.fetchall():
+                hits += [f"fts: {i}" for i in IDENTIFIERS if i.lower() in (text or "").lower()]
     return hits
 
 
