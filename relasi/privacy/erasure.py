@@ -24,7 +24,6 @@ What happens, in one transaction:
 The verification test (tests/test_erasure.py) scans the whole database and the mart afterwards."""
 
 import contextlib
-import hashlib
 import json
 import logging
 import re
@@ -322,10 +321,10 @@ def _privacy(ctx: Context) -> None:
     # Suppressed addresses: an unkeyed hash instead of the address (unique per address, so
     # two erased people never collide on the list's unique constraint; the sweep then finds none).
     from relasi.privacy.models import Suppression
+    from relasi.privacy.suppression import erased_key
 
     for row in Suppression.objects.filter(address__in=ctx.tokens):
-        digest = hashlib.sha256(row.address.encode()).hexdigest()[:40]
-        Suppression.objects.filter(pk=row.pk).update(address=f"erased:{digest}", note="")
+        Suppression.objects.filter(pk=row.pk).update(address=erased_key(row.address), note="")
         ctx.count("privacy.suppression", 1)
     reqs = DataRequest.objects.filter(customer=ctx.customer)
     ctx.target(DataRequest, reqs.values_list("pk", flat=True))

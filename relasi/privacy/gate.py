@@ -330,7 +330,7 @@ def decisions(customer: Any, at: dt.datetime | None = None) -> dict[tuple[str, s
         )
     }
     addresses = {ch: _clean_address(ch, address_for(customer, ch)) for ch in Channel.values}
-    wanted = {(ch, suppression.normalise(ch, a)) for ch, a in addresses.items() if a}
+    wanted = {(ch, key) for ch, a in addresses.items() if a for key in suppression.keys(ch, a)}
     suppressed_pairs = set(
         Suppression.objects.filter(address__in={a for _c, a in wanted}).values_list(
             "channel", "address"
@@ -351,7 +351,9 @@ def decisions(customer: Any, at: dt.datetime | None = None) -> dict[tuple[str, s
     out = {}
     for ch in Channel.values:
         address = addresses[ch]
-        suppressed = bool(address) and (ch, suppression.normalise(ch, address)) in suppressed_pairs
+        suppressed = bool(address) and any(
+            (ch, key) in suppressed_pairs for key in suppression.keys(ch, address)
+        )
         for p in purposes:
             facts = _Facts(address, suppressed, customer.is_blacklisted,
                            states.get((p.pk, ch)), sent[ch])  # fmt: skip

@@ -1,5 +1,10 @@
-"""The suppression list: addresses never contacted on a channel, whoever owns them."""
+"""The suppression list: addresses never contacted on a channel, whoever owns them.
 
+An erased person's entries keep only `erased_key(address)`, a hash: the list no longer shows
+the address, yet the same address typed in again (a re-import, a web form) is still refused by
+`may_contact` and `decisions`."""
+
+import hashlib
 from typing import Any
 
 from django.db.models import QuerySet
@@ -19,8 +24,19 @@ def normalise(channel: str, address: str) -> str:
     return address
 
 
+def erased_key(normalised: str) -> str:
+    """What an erased person's entry keeps instead of the (normalised) address."""
+    return "erased:" + hashlib.sha256(normalised.encode()).hexdigest()[:40]
+
+
+def keys(channel: str, address: str) -> tuple[str, str]:
+    """The two forms an address can be on the list in: as typed (normalised) and erased."""
+    plain = normalise(channel, address)
+    return plain, erased_key(plain)
+
+
 def is_suppressed(channel: str, address: str) -> bool:
-    return Suppression.objects.filter(channel=channel, address=normalise(channel, address)).exists()
+    return Suppression.objects.filter(channel=channel, address__in=keys(channel, address)).exists()
 
 
 def any_for(channel: str) -> bool:

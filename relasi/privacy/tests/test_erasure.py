@@ -285,3 +285,22 @@ def test_retention_uses_the_same_erasure(personas):
     assert retention._customer_anonymise(Customer.objects.filter(pk=c.pk)) == 1
     c.refresh_from_db()
     assert c.name == f"Erased #{c.pk}" and not c.emails.exists()
+
+
+def test_an_erased_persons_suppressed_address_stays_refused_when_it_comes_back(
+    personas, dpo, django_capture_on_commit_callbacks
+):
+    """Erasure hashes the suppressed address; the same address typed in again is still
+    suppressed for one check and for the 360° grid, and nobody else's address is."""
+    from relasi.privacy import gate, suppression
+
+    a = person(personas.admin, "Wulandari", "Kusumawardhani", emails=[EMAIL])
+    suppression.suppress("email", EMAIL, "complaint")
+    _erase(dpo, a, django_capture_on_commit_callbacks)
+    back = person(personas.admin, "Wulan", "K", emails=[EMAIL.upper()])
+    consent.record(personas.admin, back, "service", "email", "granted", source="staff")
+    assert gate.may_contact(back, "email", "service").reason == "suppressed"
+    assert gate.decisions(back)[("service", "email")].reason == "suppressed"
+    other = person(personas.admin, "Ratna", "Sari", emails=["ratna.sari@contoh.test"])
+    consent.record(personas.admin, other, "service", "email", "granted", source="staff")
+    assert gate.may_contact(other, "email", "service")
