@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "relasi.commerce",
     "relasi.analytics",
     "relasi.privacy",
+    "relasi.conversations",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ urlpatterns = [
     path("commerce/", include("relasi.commerce.urls")),
     path("analytics/", include("relasi.analytics.urls")),
     path("privacy/", include("relasi.privacy.urls")),
+    path("conversations/", include("relasi.conversations.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

@@ -49,6 +49,9 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Calendar"), "activities:calendar", "calendar3"),
         Entry(_("Visits"), "activities:visits_report", "geo-alt"),
     ]),
+    ("conversations", _("Conversations"), [
+        Entry(_("Inbox"), "conversations:inbox", "chat-dots"),
+    ]),
     ("service", _("Service"), [
         Entry(_("Tickets"), "service:ticket_list", "life-preserver"),
         Entry(_("Knowledge base"), "service:article_list", "book"),

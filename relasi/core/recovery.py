@@ -186,6 +186,17 @@ def _orphan_jobs(cutoff: dt.datetime, now: dt.datetime) -> int:
     )
 
 
+# Apps above core add their own part of the sweep (the conversations app's stuck messages),
+# so one recovery pass covers every kind of background work.
+_SWEEPS: list[Callable[[dt.datetime], dict[str, int]]] = []
+
+
+def register_sweep(part: Callable[[dt.datetime], dict[str, int]]) -> None:
+    """`part(cutoff)` hands back to the queue what a worker that died before `cutoff` left."""
+    if part not in _SWEEPS:
+        _SWEEPS.append(part)
+
+
 def sweep(*, stale_after: float | None = None) -> dict[str, int]:
     """Requeue or fail task runs whose worker died, fail orphaned jobs, hand due e-mails to the
     queue again and drop expired rate counters. Safe to run from any number of processes."""
@@ -208,6 +219,8 @@ def sweep(*, stale_after: float | None = None) -> dict[str, int]:
             counts[outcome] += 1
     counts["orphaned_jobs"] = _orphan_jobs(cutoff, now)
     counts.update(mail.sweep(cutoff))
+    for part in _SWEEPS:
+        counts.update(part(cutoff))
     throttle.prune()
     WorkerHeartbeat.objects.filter(beat_at__lt=now - dt.timedelta(days=1)).delete()
     return counts

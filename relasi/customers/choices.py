@@ -31,6 +31,7 @@ class Source(models.TextChoices):
     PHONE = "phone", _("Phone")
     SOCIAL = "social", _("Social media")
     EVENT = "event", _("Event / exhibition")
+    MESSAGE = "message", _("Incoming message")
     OTHER = "other", _("Other")
 
 

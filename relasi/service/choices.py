@@ -8,6 +8,8 @@ class Channel(models.TextChoices):
     WALK_IN = "walk_in", _("Walk-in")
     WEB_FORM = "web_form", _("Web form")
     WHATSAPP = "whatsapp", _("WhatsApp")
+    SMS = "sms", _("SMS")
+    WEB_CHAT = "web_chat", _("Web chat")
     SOCIAL = "social", _("Social media")
     PORTAL = "portal", _("Customer portal")
 

@@ -1,0 +1,655 @@
+"""Every state change of a conversation: a message arrives, an agent replies, writes a note,
+assigns, snoozes, closes, links a ticket, lead or deal; a channel reports a delivery.
+
+Inbound messages are idempotent by the channel's id (a webhook delivered twice, a mailbox
+synced again: one message). Outbound messages are queued in the transaction that writes them
+and handed to the channel's adapter after it commits (`deliver`), with retries."""
+
+import datetime as dt
+import logging
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from relasi.conversations import channels, matching, sla
+from relasi.conversations.choices import (
+    ACTIVE_STATUSES,
+    DELIVERY_RANK,
+    ConversationStatus,
+    DeliveryStatus,
+    Direction,
+    MessageKind,
+)
+from relasi.conversations.models import Conversation, Inbox, Message, MessageAttachment
+from relasi.core import audit, records
+from relasi.core.choices import AuditAction
+
+log = logging.getLogger("relasi.conversations")
+MAX_ATTEMPTS = 5
+PREVIEW = 200
+_MENTION = re.compile(r"(?<![\w@])@([\w.+-]{2,150})")
+
+
+@dataclass
+class InboundFile:
+    name: str
+    content: bytes
+    content_type: str = "application/octet-stream"
+    content_id: str = ""
+
+
+@dataclass
+class Inbound:
+    """A message as a channel hands it over, before Relasi knows whose it is."""
+
+    sender: str
+    body: str = ""
+    sender_name: str = ""
+    external_id: str = ""
+    subject: str = ""
+    html: str = ""
+    in_reply_to: str = ""
+    references: list[str] = field(default_factory=list)
+    thread_key: str = ""
+    at: dt.datetime | None = None
+    kind: str = MessageKind.NORMAL
+    attachments: list[InboundFile] = field(default_factory=list)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+# --- inbound ------------------------------------------------------------------------------------
+def receive(inbox: Inbox, msg: Inbound) -> Message:
+    """Store one inbound message (or return the one already stored under its channel id)."""
+    if msg.external_id:
+        existing = Message.objects.filter(inbox=inbox, external_id=msg.external_id).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            message = _receive(inbox, msg)
+    except IntegrityError:
+        # The same message arriving twice at once: the other one won the unique constraint.
+        existing = Message.objects.filter(inbox=inbox, external_id=msg.external_id).first()
+        if existing is None:
+            raise
+        return existing
+    if msg.kind == MessageKind.NORMAL and inbox.kind in ("whatsapp", "sms"):
+        _consent_keywords(message)
+    return message
+
+
+def _receive(inbox: Inbox, msg: Inbound) -> Message:
+    at = msg.at or timezone.now()
+    address = matching.normalise(inbox.kind, msg.sender) or msg.sender.strip()[:254]
+    conversation = _thread_for(inbox, address, msg)
+    if conversation is None:
+        conversation = _open_conversation(inbox, address, msg, at)
+    message = Message.objects.create(
+        conversation=conversation,
+        inbox=inbox,
+        direction=Direction.INBOUND,
+        kind=msg.kind,
+        sender=address,
+        sender_name=msg.sender_name[:200],
+        body=msg.body,
+        body_html=_sanitise(msg.html) if msg.html else "",
+        external_id=msg.external_id[:255],
+        in_reply_to=msg.in_reply_to[:255],
+        references=" ".join(msg.references)[:5000],
+        status=DeliveryStatus.RECEIVED,
+        meta=msg.meta,
+        created_at=at,
+    )
+    for f in msg.attachments:
+        _attach(message, f)
+    _after_inbound(conversation, message, at)
+    return message
+
+
+def _sanitise(html: str) -> str:
+    import nh3
+
+    return nh3.clean(html, link_rel="noopener noreferrer nofollow")
+
+
+def _attach(message: Message, f: InboundFile) -> MessageAttachment:
+    from relasi.core.uploads import safe_filename
+
+    row = MessageAttachment(
+        message=message,
+        name=safe_filename(f.name or "file")[:255],
+        content_type=(f.content_type or "application/octet-stream")[:100],
+        size=len(f.content),
+        content_id=f.content_id.strip("<>")[:255],
+    )
+    row.file.save(row.name, ContentFile(f.content), save=False)
+    row.save()
+    return row
+
+
+def _thread_for(inbox: Inbox, address: str, msg: Inbound) -> Conversation | None:
+    """The conversation a message continues: an e-mail by its In-Reply-To/References, a chat
+    (WhatsApp, SMS, web chat) by the sender's open conversation in this inbox."""
+    refs = [r for r in [msg.in_reply_to, *msg.references] if r]
+    if refs:
+        parent = (
+            Message.objects.filter(inbox=inbox, external_id__in=refs)
+            .select_related("conversation")
+            .order_by("-id")
+            .first()
+        )
+        if parent is not None:
+            return parent.conversation
+    if msg.thread_key:
+        found = Conversation.objects.filter(inbox=inbox, thread_key=msg.thread_key).first()
+        if found is not None:
+            return found
+    if inbox.kind == "email":
+        return None  # a new e-mail without references is a new thread
+    return (
+        Conversation.objects.filter(
+            inbox=inbox, contact_address=address, status__in=ACTIVE_STATUSES
+        )
+        .order_by("-last_message_at")
+        .first()
+    )
+
+
+def _open_conversation(inbox: Inbox, address: str, msg: Inbound, at: dt.datetime) -> Conversation:
+    from relasi.service.routing import pick_agent
+
+    if Inbox.objects.filter(pk=inbox.pk).exists():
+        # One unknown sender writing twice at once must not become two contacts.
+        Inbox.objects.select_for_update().filter(pk=inbox.pk).first()
+    found = matching.match(inbox, address, msg.sender_name)
+    customer, lead = found.customer, found.lead
+    agent = pick_agent(inbox.queue) if inbox.queue is not None else None
+    first_due, resolution_due = sla.due_times(inbox, at)
+    name = msg.sender_name or (str(customer) if customer else (str(lead) if lead else ""))
+    return Conversation.objects.create(
+        inbox=inbox,
+        channel=inbox.kind,
+        customer=customer,
+        lead=lead,
+        contact_address=address,
+        contact_name=name[:200],
+        subject=(msg.subject or "")[:300],
+        thread_key=msg.thread_key[:300],
+        owner=agent,
+        team=inbox.team or getattr(agent, "team", None),
+        language=(getattr(customer, "preferred_language", "") or inbox.language)[:5],
+        last_message_at=at,
+        first_response_due=first_due,
+        resolution_due=resolution_due,
+    )
+
+
+def _after_inbound(conversation: Conversation, message: Message, at: dt.datetime) -> None:
+    update: dict[str, Any] = {"last_message_at": at, "preview": message.body[:PREVIEW]}
+    if message.kind == MessageKind.NORMAL:
+        update["last_inbound_at"] = at
+        if conversation.waiting_since is None:
+            update["waiting_since"] = at
+        if conversation.status != ConversationStatus.OPEN:
+            update.update(status=ConversationStatus.OPEN, snoozed_until=None, resolved_at=None)
+            if conversation.status == ConversationStatus.CLOSED:  # a reopened thread: new clock
+                first_due, resolution_due = sla.due_times(conversation.inbox, at)
+                update.update(
+                    first_responded_at=None,
+                    first_response_due=first_due,
+                    resolution_due=resolution_due,
+                )
+    Conversation.objects.filter(pk=conversation.pk).update(**update)
+    for key, value in update.items():
+        setattr(conversation, key, value)
+    if conversation.owner_id and message.kind == MessageKind.NORMAL:
+        _notify_owner(conversation, message)
+
+
+def _notify_owner(conversation: Conversation, message: Message) -> None:
+    from relasi.activities.actions import notify_user
+
+    who = conversation.contact_name or conversation.contact_address
+    notify_user(
+        conversation.owner,
+        "conversation",
+        conversation.get_absolute_url(),
+        lambda: (_("New message from %(who)s") % {"who": who}, message.body[:500]),
+        email=False,
+    )
+
+
+def _consent_keywords(message: Message) -> None:
+    """YA / STOP / BERHENTI on WhatsApp or SMS change consent; the answer goes back at once."""
+    from relasi.privacy import keywords
+
+    result = keywords.handle_reply(message.inbox.kind, message.sender, message.body)
+    if result.action == "none":
+        return
+    Message.objects.filter(pk=message.pk).update(meta={**message.meta, "keyword": result.action})
+    if result.reply:
+        _queue(message.conversation, result.reply, author=None, system=True)
+
+
+# --- outbound -----------------------------------------------------------------------------------
+def may_reply(conversation: Conversation, now: dt.datetime | None = None) -> tuple[bool, str]:
+    """Whether a free-form reply can go now, and why not (the UI shows the reason)."""
+    from relasi.privacy import gate
+
+    now = now or timezone.now()
+    if conversation.channel == "webchat":
+        return True, ""
+    try:
+        adapter = channels.adapter_for(conversation.channel)
+    except channels.ChannelNotConfigured as exc:
+        return False, str(exc)
+    until = adapter.freeform_until(conversation)
+    if until is not None and now >= until:
+        return False, _(
+            "The customer last wrote more than 24 hours ago: WhatsApp allows only an approved "
+            "template now."
+        )
+    # A reply in a thread the person started is a service message they asked for; a thread we
+    # started follows the service purpose's rules in full.
+    requested = conversation.last_inbound_at is not None
+    decision = gate.may_contact(
+        conversation.customer,
+        _gate_channel(conversation.channel),
+        "service",
+        at=now,
+        address=conversation.contact_address,
+        requested=requested,
+    )
+    return bool(decision), ("" if decision else str(decision.message))
+
+
+def _gate_channel(kind: str) -> str:
+    return {"email": "email", "whatsapp": "whatsapp", "sms": "sms"}.get(kind, "email")
+
+
+def reply(
+    actor: Any,
+    conversation: Conversation,
+    body: str,
+    *,
+    files: list[Any] | None = None,
+    template: dict[str, Any] | None = None,
+    expected_version: int | None = None,
+) -> Message:
+    """An agent's answer. A free-form reply must be allowed now (`may_reply`); a WhatsApp
+    template (`template`: name, language, params) may go outside the 24-hour window."""
+    body = (body or "").strip()
+    if not body and not files and not template:
+        raise ValidationError({"body": [_("Write a message.")]})
+    if template is None:
+        allowed, reason = may_reply(conversation)
+        if not allowed:
+            raise ValidationError({"body": [reason]})
+    with transaction.atomic():
+        _check_version(conversation, expected_version, actor)
+        message = _queue(conversation, body, author=actor, files=files, template=template)
+    return message
+
+
+def _queue(
+    conversation: Conversation,
+    body: str,
+    *,
+    author: Any,
+    files: list[Any] | None = None,
+    template: dict[str, Any] | None = None,
+    system: bool = False,
+) -> Message:
+    from relasi.core.uploads import check_upload
+
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            inbox_id=conversation.inbox_id,
+            direction=Direction.OUTBOUND,
+            kind=MessageKind.SYSTEM if system else MessageKind.NORMAL,
+            author=author if getattr(author, "pk", None) else None,
+            sender=conversation.inbox.address,
+            body=body,
+            status=DeliveryStatus.QUEUED,
+            meta={"template": template} if template else {},
+            created_at=now,
+            next_attempt_at=now,
+        )
+        for upload in files or []:
+            info = check_upload(upload)
+            _attach(
+                message,
+                InboundFile(info.safe_name, upload.read(), info.content_type),
+            )
+        update: dict[str, Any] = {"last_message_at": now, "preview": body[:PREVIEW]}
+        if not system:
+            update.update(waiting_since=None, version=F("version") + 1)
+            if conversation.first_responded_at is None and conversation.last_inbound_at:
+                update["first_responded_at"] = now
+        Conversation.objects.filter(pk=conversation.pk).update(**update)
+        conversation.refresh_from_db()
+        _enqueue(message.pk)
+    return message
+
+
+def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
+    from django.tasks import default_task_backend
+    from django_tasks_db.backend import DatabaseBackend
+
+    from relasi.conversations.tasks import deliver_message
+
+    task = deliver_message
+    if run_after is not None:
+        if not default_task_backend.supports_defer:
+            return  # the sweep picks it up when it is due
+        task = deliver_message.using(run_after=run_after)
+    if isinstance(task.get_backend(), DatabaseBackend):
+        task.enqueue(pk)
+    else:
+        transaction.on_commit(lambda: task.enqueue(pk))
+
+
+def _backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(3600, 30 * 2 ** max(0, attempts - 1)))
+
+
+def deliver(pk: int) -> str:
+    """Hand one queued message to its channel; returns its new status ("" when another run
+    has it or it is not due)."""
+    now = timezone.now()
+    due = Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now)
+    claimed = Message.objects.filter(due, pk=pk, status=DeliveryStatus.QUEUED).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, status_at=now
+    )
+    if not claimed:
+        return ""
+    message = Message.objects.select_related("conversation", "inbox").get(pk=pk)
+    try:
+        result = channels.adapter_for(message.inbox.kind).send(message.inbox, message)
+    except channels.ChannelNotConfigured as exc:
+        result = channels.SendResult(False, error=str(exc), retry=False)
+    except Exception as exc:  # a network error is worth another try
+        result = channels.SendResult(False, error=f"{type(exc).__name__}: {exc}")
+    if result.ok:
+        Message.objects.filter(pk=pk).update(
+            status=DeliveryStatus.SENT,
+            status_at=timezone.now(),
+            external_id=(result.external_id or message.external_id)[:255],
+            error="",
+            meta={**message.meta, **result.meta},
+        )
+        _count_sent(message)
+        return DeliveryStatus.SENT
+    final = not result.retry or message.attempts >= MAX_ATTEMPTS
+    Message.objects.filter(pk=pk).update(
+        status=DeliveryStatus.FAILED if final else DeliveryStatus.QUEUED,
+        error=result.error[:500],
+        next_attempt_at=now + _backoff(message.attempts),
+    )
+    log.warning(
+        "message delivery failed",
+        extra={
+            "event": "conversations.failed" if final else "conversations.retry",
+            "message": pk,
+            "attempts": message.attempts,
+            "error": result.error[:500],
+        },
+    )
+    if not final:
+        _enqueue(pk, now + _backoff(message.attempts))
+    return DeliveryStatus.FAILED if final else DeliveryStatus.QUEUED
+
+
+def _count_sent(message: Message) -> None:
+    from relasi.privacy import gate
+
+    customer = message.conversation.customer
+    if customer is not None and message.kind == MessageKind.NORMAL:
+        gate.record_sent(customer, _gate_channel(message.inbox.kind), "service")
+
+
+def sweep(cutoff: dt.datetime, now: dt.datetime | None = None) -> dict[str, int]:
+    """The recovery sweep's part (core.recovery): messages a killed worker left *sending* go
+    back to the queue, due queued ones are delivered, snoozed conversations whose time came
+    open again."""
+    now = now or timezone.now()
+    stuck = Message.objects.filter(status=DeliveryStatus.SENDING, status_at__lt=cutoff).update(
+        status=DeliveryStatus.QUEUED, next_attempt_at=now
+    )
+    due = Message.objects.filter(status=DeliveryStatus.QUEUED, next_attempt_at__lte=now)
+    delivered = 0
+    for pk in list(due.values_list("pk", flat=True)[:1000]):
+        delivered += deliver(pk) == DeliveryStatus.SENT
+    return {"messages_requeued": stuck, "messages_sent": delivered, "woken": wake_snoozed(now)}
+
+
+def record_status(
+    inbox: Inbox, external_id: str, status: str, *, at: dt.datetime | None = None, error: str = ""
+) -> bool:
+    """A channel's delivery report (sent, delivered, read, failed). Only moves forward, so a
+    late or repeated report changes nothing; True when it changed the message."""
+    rank = DELIVERY_RANK.get(DeliveryStatus(status)) if status in DeliveryStatus.values else None
+    if rank is None or not external_id:
+        return False
+    lower = [s for s, r in DELIVERY_RANK.items() if r < rank]
+    changed = Message.objects.filter(
+        inbox=inbox, external_id=external_id, direction=Direction.OUTBOUND, status__in=lower
+    ).update(status=status, status_at=at or timezone.now(), error=error[:500])
+    return bool(changed)
+
+
+# --- the agent's other actions ------------------------------------------------------------------
+def _check_version(conversation: Conversation, expected: int | None, actor: Any = None) -> None:
+    if expected is None:
+        return
+    current = Conversation.objects.filter(pk=conversation.pk).values_list("version", flat=True)
+    if list(current) != [expected]:
+        raise records.ConflictError(actor, conversation, note=_("reply refused"))
+
+
+def add_note(actor: Any, conversation: Conversation, body: str) -> Message:
+    """An internal note (never sent); @username mentions notify the users named who can see
+    the conversation."""
+    body = (body or "").strip()
+    if not body:
+        raise ValidationError({"body": [_("Write a note.")]})
+    with transaction.atomic():
+        note = Message.objects.create(
+            conversation=conversation,
+            inbox_id=conversation.inbox_id,
+            direction=Direction.NOTE,
+            author=actor,
+            body=body,
+            status=DeliveryStatus.RECEIVED,
+        )
+        _notify_mentions(actor, conversation, body)
+    return note
+
+
+def _notify_mentions(actor: Any, conversation: Conversation, body: str) -> list[Any]:
+    from django.contrib.auth import get_user_model
+
+    from relasi.activities.actions import notify_user
+    from relasi.core.access import can_see
+
+    names = {m.lower() for m in _MENTION.findall(body)}
+    if not names:
+        return []
+    users = get_user_model().objects.filter(is_active=True)
+    named = [u for u in users.filter(username__in=names) if u.pk != getattr(actor, "pk", None)]
+    told = []
+    who = str(actor)
+    for user in named:
+        if not user.has_module_perm("conversations", "view") or not can_see(user, conversation):
+            continue
+        notify_user(
+            user,
+            "mention",
+            conversation.get_absolute_url(),
+            lambda: (_("%(who)s mentioned you in a conversation") % {"who": who}, body[:500]),
+            email=False,
+        )
+        told.append(user)
+    return told
+
+
+def assign(
+    actor: Any,
+    conversation: Conversation,
+    owner: Any,
+    team: Any = None,
+    *,
+    expected_version: int | None = None,
+) -> Conversation:
+    data: dict[str, Any] = {"owner": owner}
+    if team is not None:
+        data["team"] = team
+    elif owner is not None and getattr(owner, "team_id", None) and not conversation.team_id:
+        data["team"] = owner.team
+    conversation = records.update_record(
+        actor, conversation, data, expected_version=expected_version, audit_message="assign"
+    )
+    if owner is not None and getattr(owner, "pk", None) != getattr(actor, "pk", None):
+        from relasi.activities.actions import notify_user
+
+        who = str(conversation)
+        notify_user(
+            owner,
+            "conversation",
+            conversation.get_absolute_url(),
+            lambda: (_("A conversation was assigned to you: %(who)s") % {"who": who}, ""),
+            email=False,
+        )
+    return conversation
+
+
+def set_status(
+    actor: Any,
+    conversation: Conversation,
+    status: str,
+    *,
+    snooze_until: dt.datetime | None = None,
+    expected_version: int | None = None,
+) -> Conversation:
+    if status not in ConversationStatus.values:
+        raise ValidationError({"status": [_("Unknown status.")]})
+    now = timezone.now()
+    data: dict[str, Any] = {"status": status, "snoozed_until": None}
+    if status == ConversationStatus.SNOOZED:
+        if snooze_until is None or snooze_until <= now:
+            raise ValidationError({"snooze_until": [_("Choose a time in the future.")]})
+        data["snoozed_until"] = snooze_until
+    if status == ConversationStatus.CLOSED:
+        data.update(resolved_at=now, waiting_since=None)
+    elif conversation.status == ConversationStatus.CLOSED:
+        data["resolved_at"] = None
+    return records.update_record(
+        actor, conversation, data, expected_version=expected_version, audit_message="status"
+    )
+
+
+def wake_snoozed(now: dt.datetime | None = None) -> int:
+    """Snoozed conversations whose time came are open again (the scheduled sweep)."""
+    now = now or timezone.now()
+    return Conversation.objects.filter(
+        status=ConversationStatus.SNOOZED, snoozed_until__lte=now
+    ).update(status=ConversationStatus.OPEN, snoozed_until=None)
+
+
+def link_customer(actor: Any, conversation: Conversation, customer: Any) -> Conversation:
+    """Say who an unmatched (or wrongly matched) conversation is with."""
+    return records.update_record(
+        actor, conversation, {"customer": customer}, audit_message="link customer"
+    )
+
+
+def transcript(conversation: Conversation, limit: int = 50) -> str:
+    lines = []
+    for m in conversation.messages.exclude(direction=Direction.NOTE).order_by("-created_at")[
+        :limit
+    ][::-1]:
+        who = m.sender_name or m.sender if m.direction == Direction.INBOUND else str(m.author or "")
+        lines.append(f"[{timezone.localtime(m.created_at):%Y-%m-%d %H:%M}] {who}: {m.body}")
+    return "\n".join(lines)
+
+
+def create_ticket(actor: Any, conversation: Conversation) -> Any:
+    """Open a ticket from the conversation (its transcript as the description) and link it."""
+    from relasi.service.actions.tickets import create_ticket as open_ticket
+    from relasi.service.models import TicketType
+
+    if conversation.customer is None:
+        raise ValidationError(_("Link the conversation to a customer first."))
+    if conversation.ticket_id:
+        return conversation.ticket
+    ticket_type = TicketType.objects.filter(active=True).order_by("pk").first()
+    if ticket_type is None:
+        raise ValidationError(_("No ticket type is set up."))
+    channel = {"email": "email", "whatsapp": "whatsapp", "sms": "sms"}.get(
+        conversation.channel, "web_chat"
+    )
+    subject = conversation.subject or conversation.preview[:80] or _("Conversation")
+    with transaction.atomic():
+        ticket = open_ticket(
+            actor,
+            conversation.customer,
+            {
+                "ticket_type": ticket_type,
+                "channel": channel,
+                "subject": subject[:200],
+                "description": transcript(conversation),
+                "priority": conversation.priority,
+            },
+        )
+        Conversation.objects.filter(pk=conversation.pk).update(ticket=ticket)
+        conversation.ticket = ticket
+        audit.record(actor, AuditAction.UPDATE, conversation, changes={"ticket": ticket.number})
+    return ticket
+
+
+def create_lead(actor: Any, conversation: Conversation) -> Any:
+    """A lead from the conversation (the person's name and address, the transcript as notes)."""
+    from relasi.customers.choices import Source
+    from relasi.sales.actions.leads import create_lead as new_lead
+
+    if conversation.lead_id:
+        return conversation.lead
+    first, last = matching._display_name(
+        conversation.channel, conversation.contact_address, conversation.contact_name
+    )
+    data: dict[str, Any] = {
+        "first_name": first,
+        "last_name": last,
+        "source": Source.MESSAGE,
+        "notes": transcript(conversation)[:5000],
+    }
+    if conversation.channel == "email":
+        data["email"] = conversation.contact_address
+    elif conversation.channel in ("whatsapp", "sms"):
+        data["phone"] = conversation.contact_address
+    with transaction.atomic():
+        lead = new_lead(actor, data)
+        Conversation.objects.filter(pk=conversation.pk).update(lead=lead)
+        conversation.lead = lead
+        audit.record(actor, AuditAction.UPDATE, conversation, changes={"lead": lead.pk})
+    return lead
+
+
+def link_deal(actor: Any, conversation: Conversation, deal: Any) -> Conversation:
+    """Link a deal of the same customer (or of an organisation they belong to)."""
+    if deal is not None and conversation.customer_id:
+        mine = {conversation.customer_id} | set(
+            conversation.customer.memberships.values_list("organization_id", flat=True)
+        )
+        if not mine & {deal.customer_id, deal.organization_id}:
+            raise ValidationError(_("The deal belongs to another customer."))
+    return records.update_record(actor, conversation, {"deal": deal}, audit_message="link deal")

@@ -1,0 +1,21 @@
+"""Web-chat replies: the visitor's widget reads them from the conversation (nothing to hand
+to an outside service), so sending is recording."""
+
+import datetime as dt
+from typing import Any
+
+from relasi.conversations import channels
+from relasi.conversations.choices import ChannelKind
+
+
+class WebChatAdapter:
+    kind: str = ChannelKind.WEBCHAT
+
+    def send(self, inbox: Any, message: Any) -> channels.SendResult:
+        return channels.SendResult(True, external_id=f"webchat-{message.pk}")
+
+    def freeform_until(self, conversation: Any) -> dt.datetime | None:
+        return None
+
+
+channels.register(WebChatAdapter())

@@ -1,0 +1,10 @@
+"""The conversations app's tables: inboxes (channel accounts), conversations and messages."""
+
+from relasi.conversations.models.conversation import (
+    Conversation,
+    Message,
+    MessageAttachment,
+)
+from relasi.conversations.models.inbox import Inbox
+
+__all__ = ["Conversation", "Inbox", "Message", "MessageAttachment"]

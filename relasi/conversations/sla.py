@@ -1,0 +1,32 @@
+"""Conversation SLA: first response and resolution targets of the inbox, counted in the
+service app's business hours (its default calendar and holidays)."""
+
+import datetime as dt
+from typing import Any
+
+from relasi.service import businesstime as bt
+from relasi.service.sla import calendar_for
+
+
+def due_times(inbox: Any, start: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
+    cal = calendar_for(None)
+    try:
+        first = bt.add_business_minutes(cal, start, inbox.first_response_minutes)
+        resolution = bt.add_business_minutes(cal, start, inbox.resolution_minutes)
+    except ValueError:  # a calendar that is never open: no clock
+        return None, None
+    return first, resolution
+
+
+def state(conversation: Any, now: dt.datetime) -> str:
+    """ "breached", "ok" or "" (no clock running) for the list's SLA column."""
+    if not conversation.is_active:
+        return ""
+    due = []
+    if conversation.first_responded_at is None and conversation.first_response_due:
+        due.append(conversation.first_response_due)
+    if conversation.resolved_at is None and conversation.resolution_due:
+        due.append(conversation.resolution_due)
+    if not due:
+        return ""
+    return "breached" if min(due) < now else "ok"

@@ -1,0 +1,19 @@
+from django.urls import path
+
+from relasi.conversations import views
+
+app_name = "conversations"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/reply/", views.reply, name="reply"),
+    path("<int:pk>/note/", views.note, name="note"),
+    path("<int:pk>/assign/", views.assign, name="assign"),
+    path("<int:pk>/status/", views.status, name="status"),
+    path("<int:pk>/ticket/", views.make_ticket, name="make_ticket"),
+    path("<int:pk>/lead/", views.make_lead, name="make_lead"),
+    path("<int:pk>/customer/", views.link_customer, name="link_customer"),
+    path("<int:pk>/canned/<int:canned_pk>/", views.canned_text, name="canned"),
+    path("attachments/<int:pk>/", views.attachment, name="attachment"),
+]
