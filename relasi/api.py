@@ -27,6 +27,7 @@ from relasi.accounts.api import router as accounts_router  # noqa: E402
 from relasi.activities.api import router as activities_router  # noqa: E402
 from relasi.analytics.api import router as analytics_router  # noqa: E402
 from relasi.commerce.api import router as commerce_router  # noqa: E402
+from relasi.conversations.api import router as conversations_router  # noqa: E402
 from relasi.customers.api import router as customers_router  # noqa: E402
 from relasi.customers.dq_api import DuplicatesFound, duplicates_found_response  # noqa: E402
 from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
@@ -53,3 +54,4 @@ api.add_router("/privacy/breaches", breaches_router)
 api.add_router("/privacy/requests", requests_router)
 api.add_router("/privacy/processing", processing_router)
 api.add_router("/privacy/retention", retention_router)
+api.add_router("/conversations", conversations_router)

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from relasi.conversations import views
+from relasi.conversations.views_config import InboxViewSet
 
 app_name = "conversations"
 
@@ -16,4 +17,5 @@ urlpatterns = [
     path("<int:pk>/customer/", views.link_customer, name="link_customer"),
     path("<int:pk>/canned/<int:canned_pk>/", views.canned_text, name="canned"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    *InboxViewSet().urls("settings/inboxes"),
 ]

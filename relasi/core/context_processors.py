@@ -51,6 +51,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
     ]),
     ("conversations", _("Conversations"), [
         Entry(_("Inbox"), "conversations:inbox", "chat-dots"),
+        Entry(_("Inboxes"), "conversations:inbox_list", "mailbox", "admin.change"),
     ]),
     ("service", _("Service"), [
         Entry(_("Tickets"), "service:ticket_list", "life-preserver"),

@@ -88,7 +88,10 @@ def test_reply_with_an_attachment_from_the_page(personas, mine, django_capture_o
     out = a.messages.get(direction=Direction.OUTBOUND)
     att = out.attachments.get()
     assert client.get(f"/conversations/attachments/{att.pk}/").status_code == 200
-    assert client_for(personas.other_rep).get(f"/conversations/attachments/{att.pk}/").status_code == 404
+    assert (
+        client_for(personas.other_rep).get(f"/conversations/attachments/{att.pk}/").status_code
+        == 404
+    )
 
 
 def test_a_stale_reply_is_refused_not_sent(personas, mine):
@@ -96,7 +99,9 @@ def test_a_stale_reply_is_refused_not_sent(personas, mine):
     client = client_for(personas.rep)
     opened_at = a.version  # the rep opened the page
     actions.reply(personas.admin, a, "Sudah dijawab")  # bumps the version
-    r = client.post(f"/conversations/{a.pk}/reply/", {"body": "Jawaban kedua", "version": opened_at})
+    r = client.post(
+        f"/conversations/{a.pk}/reply/", {"body": "Jawaban kedua", "version": opened_at}
+    )
     assert r.status_code == 302
     assert a.messages.filter(direction=Direction.OUTBOUND).count() == 1
 
@@ -137,3 +142,40 @@ def test_the_page_in_indonesian(personas, mine):
     client.cookies["django_language"] = "id"
     page = client.get(f"/conversations/{a.pk}/", HTTP_ACCEPT_LANGUAGE="id").content.decode()
     assert "Catatan internal" in page and "Kirim" in page
+
+
+def test_an_administrator_sets_up_an_inbox_and_secrets_stay_sealed(personas):
+    from relasi.conversations.models import Inbox
+    from relasi.core.models import AuditEvent
+
+    client = client_for(personas.admin)
+    data = {
+        "name": "WhatsApp toko",
+        "kind": "whatsapp",
+        "address": "+6281100000009",
+        "unknown_sender": "contact",
+        "language": "id",
+        "first_response_minutes": 30,
+        "resolution_minutes": 600,
+        "active": "on",
+        "cfg_phone_number_id": "1234567890",
+        "secret_access_token": "EAAG-secret-token",
+        "secret_app_secret": "app-secret-1",
+    }
+    r = client.post("/conversations/settings/inboxes/new/", data)
+    assert r.status_code == 302, r.content.decode()[:2000]
+    box = Inbox.objects.get()
+    assert box.config == {"phone_number_id": "1234567890"}
+    assert box.secret("access_token") == "EAAG-secret-token"
+    assert "EAAG-secret-token" not in box.sealed_secrets
+    page = client.get(f"/conversations/settings/inboxes/{box.pk}/edit/").content.decode()
+    assert "EAAG-secret-token" not in page and "app-secret-1" not in page
+    # An empty secret field keeps the stored secret.
+    r = client.post(
+        f"/conversations/settings/inboxes/{box.pk}/edit/",
+        {**data, "secret_access_token": "", "version": 1},
+    )
+    box.refresh_from_db()
+    assert box.secret("access_token") == "EAAG-secret-token"
+    assert not AuditEvent.objects.filter(changes__icontains="EAAG").exists()
+    assert client_for(personas.rep).get("/conversations/settings/inboxes/").status_code == 403

@@ -13,6 +13,7 @@ from relasi.accounts.models import User
 from relasi.activities import demo as activities_demo
 from relasi.analytics import demo as analytics_demo
 from relasi.commerce import demo as commerce_demo
+from relasi.conversations import demo as conversations_demo
 from relasi.customers import demo as customers_demo
 from relasi.sales import demo as sales_demo
 from relasi.service import demo as service_demo
@@ -26,6 +27,7 @@ SEEDERS = [
     service_demo.seed,
     commerce_demo.seed,
     analytics_demo.seed,
+    conversations_demo.seed,
 ]
 
 

@@ -1,0 +1,163 @@
+"""Inboxes (channel accounts) for administrators, on the generic configuration viewsets.
+
+The channel settings (IMAP host, WhatsApp phone-number id, SMS gateway URL) go to `config`,
+the secrets (passwords, tokens, the app secret) to the sealed store: the form never shows a
+secret back, an empty secret field keeps the stored one, and the audit trail names the secrets
+that changed, never their values."""
+
+from typing import Any
+
+from django import forms
+from django.db import transaction
+from django.utils.translation import gettext_lazy as gl
+
+from relasi.conversations.models import Inbox
+from relasi.core import audit, records
+from relasi.core.choices import AuditAction
+from relasi.core.viewsets import Column
+from relasi.service.views.config import ConfigViewSet
+
+# (key, label, channels it applies to)
+CONFIG_FIELDS = [
+    ("imap_host", gl("IMAP server"), "email"),
+    ("imap_port", gl("IMAP port"), "email"),
+    ("imap_user", gl("IMAP user"), "email"),
+    ("imap_folders", gl("IMAP folders (comma-separated)"), "email"),
+    ("imap_sent_folder", gl("Sent folder"), "email"),
+    ("smtp_host", gl("SMTP server (empty: Relasi's own)"), "email"),
+    ("smtp_port", gl("SMTP port"), "email"),
+    ("smtp_user", gl("SMTP user"), "email"),
+    ("phone_number_id", gl("WhatsApp phone-number id"), "whatsapp"),
+    ("graph_url", gl("Graph API URL"), "whatsapp"),
+    ("gateway_url", gl("SMS gateway URL"), "sms"),
+    ("sender_id", gl("SMS sender id"), "sms"),
+]
+SECRET_FIELDS = [
+    ("imap_password", gl("IMAP password"), "email"),
+    ("smtp_password", gl("SMTP password"), "email"),
+    ("access_token", gl("WhatsApp access token"), "whatsapp"),
+    ("app_secret", gl("WhatsApp app secret (signs webhooks)"), "whatsapp"),
+    ("verify_token", gl("Webhook verify token"), "whatsapp"),
+    ("api_key", gl("SMS gateway API key"), "sms"),
+]
+MODEL_FIELDS = [
+    "name",
+    "kind",
+    "address",
+    "team",
+    "queue",
+    "unknown_sender",
+    "language",
+    "first_response_minutes",
+    "resolution_minutes",
+    "active",
+]
+
+
+class InboxForm(forms.ModelForm):
+    class Meta:
+        model = Inbox
+        fields = MODEL_FIELDS
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        config = self.instance.config or {}
+        stored = set(self.instance.get_secrets()) if self.instance.pk else set()
+        for key, label, channel in CONFIG_FIELDS:
+            self.fields[f"cfg_{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=300,
+                initial=config.get(key, ""),
+                help_text=channel_note(channel),
+            )
+        for key, label, channel in SECRET_FIELDS:
+            note = channel_note(channel)
+            if key in stored:
+                note = f"{note} {gl('Stored; leave empty to keep it.')}"
+            self.fields[f"secret_{key}"] = forms.CharField(
+                label=label,
+                required=False,
+                max_length=500,
+                widget=forms.PasswordInput(render_value=False),
+                help_text=note,
+            )
+
+    def config_values(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data.get(f"cfg_{key}", "").strip()
+            for key, _l, _c in CONFIG_FIELDS
+            if self.cleaned_data.get(f"cfg_{key}", "").strip()
+        }
+
+    def secret_values(self) -> dict[str, str]:
+        return {
+            key: self.cleaned_data[f"secret_{key}"]
+            for key, _l, _c in SECRET_FIELDS
+            if self.cleaned_data.get(f"secret_{key}")
+        }
+
+
+def channel_note(channel: str) -> str:
+    labels = {"email": gl("E-mail only."), "whatsapp": gl("WhatsApp only."), "sms": gl("SMS only.")}
+    return str(labels[channel])
+
+
+def save_channel_settings(actor: Any, inbox: Inbox, form: InboxForm) -> None:
+    secrets = inbox.get_secrets()
+    changed = sorted(k for k, v in form.secret_values().items() if secrets.get(k) != v)
+    secrets.update(form.secret_values())
+    inbox.config = form.config_values()
+    inbox.set_secrets(secrets)
+    Inbox.objects.filter(pk=inbox.pk).update(
+        config=inbox.config, sealed_secrets=inbox.sealed_secrets
+    )
+    if changed:
+        audit.record(actor, AuditAction.UPDATE, inbox, changes={"secrets changed": changed})
+
+
+class InboxViewSet(ConfigViewSet):
+    model = Inbox
+    url_name = "inbox"
+    form_class = InboxForm
+    columns = [
+        Column("name", gl("Name"), link=True, order="name"),
+        Column("kind", gl("Channel"), accessor="get_kind_display"),
+        Column("address", gl("Address")),
+        Column("team", gl("Team")),
+        Column("queue", gl("Routing queue")),
+        Column("active", gl("Active")),
+        Column("last_sync_at", gl("Last sync")),
+        Column("last_error", gl("Last error")),
+    ]
+    detail_fields = [*MODEL_FIELDS, "last_sync_at", "last_error"]
+
+    def form_data(self, form: forms.ModelForm) -> tuple[dict[str, Any], Any]:
+        data = {k: v for k, v in form.cleaned_data.items() if k in MODEL_FIELDS}
+        return data, None
+
+    def create(self, actor: Any, form: forms.ModelForm) -> Any:
+        data, _tags = self.form_data(form)
+        with transaction.atomic():
+            inbox = records.create_record(actor, Inbox, data)
+            save_channel_settings(actor, inbox, form)  # type: ignore[arg-type]
+        return inbox
+
+    def update(self, actor: Any, obj: Any, form: forms.ModelForm, version: int | None) -> Any:
+        data, _tags = self.form_data(form)
+        with transaction.atomic():
+            inbox = records.update_record(actor, obj, data)
+            save_channel_settings(actor, inbox, form)  # type: ignore[arg-type]
+        return inbox
+
+    def detail_context(self, request: Any, obj: Any) -> dict[str, Any]:
+        from relasi.core import links
+
+        rows = [(label, obj.config.get(key, "") or "—") for key, label, _c in CONFIG_FIELDS
+                if obj.config.get(key)]  # fmt: skip
+        stored = obj.get_secrets()
+        rows += [(label, gl("stored")) for key, label, _c in SECRET_FIELDS if key in stored]
+        if obj.kind == "whatsapp":
+            hook = links.absolute(f"/conversations/hooks/whatsapp/{obj.widget_key}/")
+            rows.append((gl("Webhook URL"), hook))
+        return {"extra_rows": rows}
