@@ -12,8 +12,8 @@ from typing import Any
 from django.utils import timezone
 
 from relasi.conversations import actions
-from relasi.conversations.choices import DeliveryStatus, Direction
-from relasi.conversations.models import Inbox, Message
+from relasi.conversations.choices import ConversationStatus, DeliveryStatus, Direction
+from relasi.conversations.models import Conversation, Inbox, Message
 
 QUESTIONS = {
     "email": [
@@ -105,10 +105,13 @@ def seed(ctx: dict[str, Any]) -> None:
                 at=at,
             ),
         )
-        if i % 3 == 0:  # answered
-            _reply(
-                msg, agent, REPLIES[i % len(REPLIES)], at + dt.timedelta(minutes=rng.randint(5, 90))
-            )
+        if i % 3 == 0:  # answered; the older ones also closed
+            answered = at + dt.timedelta(minutes=rng.randint(5, 90))
+            _reply(msg, agent, REPLIES[i % len(REPLIES)], answered)
+            if now - at > dt.timedelta(days=2):
+                Conversation.objects.filter(pk=msg.conversation_id).update(
+                    status=ConversationStatus.CLOSED, resolved_at=answered
+                )
 
 
 def _sender(rng: random.Random, channel: str, known: list[Any], i: int) -> tuple[str, str]:
@@ -126,8 +129,6 @@ def _sender(rng: random.Random, channel: str, known: list[Any], i: int) -> tuple
 
 
 def _reply(inbound: Message, agent: Any, body: str, at: dt.datetime) -> None:
-    from relasi.conversations.models import Conversation
-
     conv = inbound.conversation
     Message.objects.create(
         conversation=conv,

@@ -20,8 +20,12 @@ class ConversationFilterSet(FilterSet):
     status = django_filters.ChoiceFilter(
         method="by_status", choices=STATUS_CHOICES, label=_("Status"), empty_label=None
     )
-    channel = django_filters.ChoiceFilter(choices=ChannelKind.choices, label=_("Channel"))
-    inbox = django_filters.ModelChoiceFilter(queryset=Inbox.objects.all(), label=_("Inbox"))
+    channel = django_filters.ChoiceFilter(
+        choices=ChannelKind.choices, label=_("Channel"), empty_label=_("All channels")
+    )
+    inbox = django_filters.ModelChoiceFilter(
+        queryset=Inbox.objects.all(), label=_("Inbox"), empty_label=_("All inboxes")
+    )
     assignee = django_filters.ChoiceFilter(
         method="by_assignee", choices=ASSIGNEE_CHOICES, label=_("Assigned to"), empty_label=None
     )

@@ -58,4 +58,4 @@ class StatusForm(forms.Form):
 
 
 class LinkCustomerForm(forms.Form):
-    customer = forms.IntegerField(label=_("Customer"), min_value=1, max_value=2**63 - 1)
+    customer_id = forms.IntegerField(label=_("Customer"), min_value=1, max_value=2**63 - 1)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("<int:pk>/lead/", views.make_lead, name="make_lead"),
     path("<int:pk>/customer/", views.link_customer, name="link_customer"),
     path("<int:pk>/canned/<int:canned_pk>/", views.canned_text, name="canned"),
+    path("pick/customer/", views.customer_picker, name="customer_picker"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     *InboxViewSet().urls("settings/inboxes"),
 ]

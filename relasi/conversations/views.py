@@ -287,13 +287,27 @@ def link_customer(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a customer."))
         return _back(conv)
-    customer = get_for_user(request.user, Customer.objects.all(), pk=form.cleaned_data["customer"])
+    customer = get_for_user(
+        request.user, Customer.objects.all(), pk=form.cleaned_data["customer_id"]
+    )
     return _run(
         request,
         conv,
         lambda: actions.link_customer(request.user, conv, customer),
         _("Conversation linked to %(name)s.") % {"name": customer},
     )
+
+
+@login_required
+@require_safe
+def customer_picker(request: HttpRequest) -> HttpResponse:
+    """Customer search for linking a conversation (the customers app's own search)."""
+    from relasi.customers.search import search_customers
+
+    require(request, "conversations", "change")
+    query = request.GET.get("q", "")
+    hits = search_customers(request.user, query, limit=8) if len(query.strip()) >= 2 else []
+    return render(request, "service/_customer_picker.html", {"hits": hits, "q": query})
 
 
 @login_required

@@ -125,8 +125,17 @@ class Conversation(BaseRecord):
         ]
 
     def __str__(self) -> str:
-        who = self.contact_name or self.contact_address
+        who = self.display_name
         return f"{who} · {self.subject}" if self.subject else who
+
+    @property
+    def display_name(self) -> str:
+        """Who the conversation is with, as agents read it (a web visitor has only an id)."""
+        if self.contact_name:
+            return self.contact_name
+        if self.channel == ChannelKind.WEBCHAT:
+            return str(_("Website visitor"))
+        return self.contact_address
 
     def get_absolute_url(self) -> str:
         return reverse("conversations:detail", args=[self.pk])

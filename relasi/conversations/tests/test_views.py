@@ -179,3 +179,24 @@ def test_an_administrator_sets_up_an_inbox_and_secrets_stay_sealed(personas):
     assert box.secret("access_token") == "EAAG-secret-token"
     assert not AuditEvent.objects.filter(changes__icontains="EAAG").exists()
     assert client_for(personas.rep).get("/conversations/settings/inboxes/").status_code == 403
+
+
+def test_link_a_stranger_to_a_customer_found_by_search(personas):
+    box = inbox("webchat", address="tokoxyz.test")
+    conv = inbound(box, "visitor-9", "Halo").conversation
+    siti = person(personas.admin, "Siti", "Rahayu", emails=["siti@contoh.test"])
+    client = client_for(personas.admin)
+    page = client.get(f"/conversations/{conv.pk}/").content.decode()
+    assert "Website visitor" in page
+    hits = client.get("/conversations/pick/customer/", {"q": "Siti"}).content.decode()
+    assert f'data-pick-customer="{siti.pk}"' in hits
+    r = client.post(f"/conversations/{conv.pk}/customer/", {"customer_id": siti.pk})
+    assert r.status_code == 302
+    conv.refresh_from_db()
+    assert conv.customer == siti
+    # Someone who cannot see the customer cannot link to it (404, not a leak).
+    other = person(personas.other_rep, "Rahasia", "Orang", emails=[])
+    r = client_for(personas.rep).post(
+        f"/conversations/{conv.pk}/customer/", {"customer_id": other.pk}
+    )
+    assert r.status_code == 404
