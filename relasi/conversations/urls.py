@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.conversations import views
+from relasi.conversations import views, webhooks_whatsapp
 from relasi.conversations.views_config import InboxViewSet
 
 app_name = "conversations"
@@ -18,4 +18,6 @@ urlpatterns = [
     path("<int:pk>/canned/<int:canned_pk>/", views.canned_text, name="canned"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     *InboxViewSet().urls("settings/inboxes"),
+    # Public: Meta's servers call it; the signature and the inbox's key stand in for a login.
+    path("hooks/whatsapp/<str:key>/", webhooks_whatsapp.hook, name="whatsapp_hook"),
 ]
