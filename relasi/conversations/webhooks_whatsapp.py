@@ -186,15 +186,23 @@ def _message(inbox: Inbox, m: dict[str, Any], names: dict[str, str]) -> str:
     sender = str(m.get("from") or "")
     if not sender:
         raise ValueError("a message without a sender")
-    if wamid and Message.objects.filter(inbox=inbox, external_id=wamid).exists():
-        return "duplicate"
+    if wamid:
+        known = Message.objects.filter(inbox=inbox, external_id=wamid).first()
+        if known is not None:
+            if known.meta.get("media") and not known.attempts:  # its fetch never ran: again
+                _fetch_later(known.pk)
+            return "duplicate"
     inbound = to_inbound(m, names.get(sender, ""))
     message = actions.receive(inbox, inbound)
     if "media" in inbound.meta:
-        from relasi.conversations.tasks import fetch_whatsapp_media
-
-        fetch_whatsapp_media.enqueue(message.pk)
+        _fetch_later(message.pk)
     return "message"
+
+
+def _fetch_later(pk: int) -> None:
+    from relasi.conversations.tasks import fetch_whatsapp_media
+
+    fetch_whatsapp_media.enqueue(pk)
 
 
 def to_inbound(m: dict[str, Any], name: str = "") -> actions.Inbound:
@@ -286,8 +294,16 @@ def fetch_media(message_id: int) -> str:
     media = (message.meta or {}).get("media") or {}
     if not media.get("id"):
         return "none"  # erased meanwhile, or never a file
+    if message.attempts >= MEDIA_ATTEMPTS:
+        return "gave_up"
+    # The claim: an inbound message's `attempts` counts its file's fetches. Two runs at once
+    # (the same webhook delivered twice at once) read the same count; only one moves it on.
+    attempts = message.attempts + 1
+    if not Message.objects.filter(pk=message.pk, attempts=message.attempts).update(
+        attempts=attempts
+    ):
+        return "busy"
     graph = whatsapp.Graph.for_inbox(message.inbox)
-    attempts = int(media.get("attempts") or 0) + 1
     try:
         content, content_type = graph.download(media["id"], settings.MAX_UPLOAD_BYTES)
     except whatsapp.GraphError as exc:

@@ -484,3 +484,40 @@ def test_an_inbox_without_a_token_refuses_to_send_without_retrying(personas, box
     )
     result = whatsapp.WhatsAppAdapter().send(box, out)
     assert not result.ok and not result.retry and "not set up" in result.error
+
+
+def test_a_database_failure_asks_meta_to_send_the_batch_again(personas, box, monkeypatch):
+    from django.db import OperationalError
+
+    real = actions.receive
+    broken = {"wamid.LATE"}
+
+    def flaky(b: Inbox, msg: actions.Inbound) -> Message:
+        if msg.external_id in broken:
+            broken.clear()
+            raise OperationalError("database is locked")
+        return real(b, msg)
+
+    monkeypatch.setattr(actions, "receive", flaky)
+    payload = incoming(text("wamid.EARLY", "satu"), text("wamid.LATE", "dua"))
+    assert post(box, payload).status_code == 500  # Meta delivers it again
+    assert list(Message.objects.values_list("external_id", flat=True)) == ["wamid.EARLY"]
+    assert post(box, payload).status_code == 200
+    assert sorted(Message.objects.values_list("external_id", flat=True)) == [
+        "wamid.EARLY",
+        "wamid.LATE",
+    ]
+
+
+def test_a_file_is_fetched_once_however_often_the_task_runs(personas, box, graph):
+    from relasi.conversations import webhooks_whatsapp
+
+    graph.media["77"] = (JPEG, "image/jpeg")
+    image = {"mime_type": "image/jpeg", "id": "77"}
+    msg = {"from": "6281234567890", "id": "wamid.ONCE", "timestamp": ts(), "type": "image"}
+    assert post(box, incoming({**msg, "image": image})).status_code == 200
+    photo = Message.objects.get(external_id="wamid.ONCE")
+    assert webhooks_whatsapp.fetch_media(photo.pk) == "done"
+    assert photo.attachments.count() == 1
+    downloads = [r for r in graph.requests if r.path == "/blob/77"]
+    assert len(downloads) == 1
