@@ -16,6 +16,9 @@ idempotent (a message by its wamid, a status only forward), so when the database
 item the answer is 500 and Meta's redelivery of the whole batch stores only what is missing.
 Text, locations, contacts and buttons are stored in the request (a few inserts); files are
 fetched from Graph by a background task (`fetch_media`), so the answer stays quick.
+
+Meta signs no timestamp, so a replayed call cannot be told from a redelivery; it needs no
+refusing either: a replay stores nothing new and moves no status back.
 """
 
 import datetime as dt
