@@ -399,7 +399,7 @@ def deliver(pk: int) -> str:
         "message delivery failed",
         extra={
             "event": "conversations.failed" if final else "conversations.retry",
-            "message": pk,
+            "message_id": pk,
             "attempts": message.attempts,
             "error": result.error[:500],
         },

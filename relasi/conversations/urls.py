@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.conversations import views
+from relasi.conversations import views, webhooks_whatsapp
 from relasi.conversations.views_config import InboxViewSet
 
 app_name = "conversations"
@@ -19,4 +19,6 @@ urlpatterns = [
     path("pick/customer/", views.customer_picker, name="customer_picker"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     *InboxViewSet().urls("settings/inboxes"),
+    # Public: Meta's servers call it; the signature and the inbox's key stand in for a login.
+    path("hooks/whatsapp/<str:key>/", webhooks_whatsapp.hook, name="whatsapp_hook"),
 ]

@@ -64,6 +64,8 @@ PUBLIC_SITES = (
     | {"help:index", "help:category", "help:article"}
     # Signed links from messages: preference centre, one-click unsubscribe, double opt-in.
     | {"privacy:preferences", "privacy:unsubscribe", "privacy:confirm"}
+    # Channel webhooks: Meta's servers sign each call (X-Hub-Signature-256); unknown keys 404.
+    | {"conversations:whatsapp_hook"}
 )
 PUBLIC |= PUBLIC_SITES
 SELF_SERVICE |= PUBLIC_SITES | {"service:alerts_read"}  # marking my own alerts read
