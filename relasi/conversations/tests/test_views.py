@@ -200,3 +200,35 @@ def test_link_a_stranger_to_a_customer_found_by_search(personas):
         f"/conversations/{conv.pk}/customer/", {"customer_id": other.pk}
     )
     assert r.status_code == 404
+
+
+def test_the_service_dashboard_shows_conversation_kpis(personas):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from relasi.conversations.kpis import conversation_kpis
+
+    box = inbox("webchat", address="tokoxyz.test", first_response_minutes=1)
+    late = inbound(box, "visitor-1", "Halo").conversation
+    on_time = inbound(box, "visitor-2", "Halo").conversation
+    from relasi.conversations.models import Conversation
+
+    now = timezone.now()
+    Conversation.objects.filter(pk=late.pk).update(first_response_due=now - dt.timedelta(hours=1))
+    Conversation.objects.filter(pk=on_time.pk).update(
+        first_response_due=now + dt.timedelta(hours=1)
+    )
+    for conv in (late, on_time):
+        conv.refresh_from_db()
+        actions.reply(personas.admin, conv, "Halo juga")
+    today = timezone.localdate()
+    k = conversation_kpis(today, today)
+    assert k["first_response_met"] == {"met": 1, "total": 2, "percent": 50.0}
+    assert k["answered"] == 2 and k["waiting_now"] == 0
+    page = client_for(personas.admin).get("/service/dashboard/").content.decode()
+    assert 'id="conversation-kpis"' in page
+    assert (
+        'id="conversation-kpis"'
+        not in client_for(personas.readonly).get("/service/dashboard/").content.decode()
+    )
