@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.conversations import views, webhooks_whatsapp
+from relasi.conversations import views, webhooks_sms, webhooks_whatsapp
 from relasi.conversations.views_config import InboxViewSet
 
 app_name = "conversations"
@@ -21,4 +21,7 @@ urlpatterns = [
     *InboxViewSet().urls("settings/inboxes"),
     # Public: Meta's servers call it; the signature and the inbox's key stand in for a login.
     path("hooks/whatsapp/<str:key>/", webhooks_whatsapp.hook, name="whatsapp_hook"),
+    # Public: the SMS gateway calls them; its signature and the inbox's key stand in for a login.
+    path("hooks/sms/<str:key>/", webhooks_sms.inbound, name="sms_inbound"),
+    path("hooks/sms/<str:key>/status/", webhooks_sms.status, name="sms_status"),
 ]

@@ -29,7 +29,10 @@ CONFIG_FIELDS = [
     ("smtp_user", gl("SMTP user"), "email"),
     ("phone_number_id", gl("WhatsApp phone-number id"), "whatsapp"),
     ("graph_url", gl("Graph API URL"), "whatsapp"),
+    ("gateway", gl("SMS gateway (empty: twilio)"), "sms"),
     ("gateway_url", gl("SMS gateway URL"), "sms"),
+    ("account_sid", gl("Twilio account SID"), "sms"),
+    ("messaging_service_sid", gl("Twilio messaging service SID (instead of a sender)"), "sms"),
     ("sender_id", gl("SMS sender id"), "sms"),
 ]
 SECRET_FIELDS = [
@@ -39,6 +42,7 @@ SECRET_FIELDS = [
     ("app_secret", gl("WhatsApp app secret (signs webhooks)"), "whatsapp"),
     ("verify_token", gl("Webhook verify token"), "whatsapp"),
     ("api_key", gl("SMS gateway API key"), "sms"),
+    ("auth_token", gl("Twilio auth token (signs webhooks)"), "sms"),
 ]
 MODEL_FIELDS = [
     "name",
@@ -160,4 +164,9 @@ class InboxViewSet(ConfigViewSet):
         if obj.kind == "whatsapp":
             hook = links.absolute(f"/conversations/hooks/whatsapp/{obj.widget_key}/")
             rows.append((gl("Webhook URL"), hook))
+        if obj.kind == "sms":
+            from relasi.conversations.adapters import sms
+
+            rows.append((gl("Webhook URL"), sms.inbound_url(obj)))
+            rows.append((gl("Status callback URL"), sms.status_callback_url(obj)))
         return {"extra_rows": rows}
