@@ -105,17 +105,37 @@ channels.register(SmsAdapter())
 
 # --- what the webhooks do with a parsed event ---------------------------------------------------
 def receive(inbox: Any, inbound: actions.Inbound) -> Any:
-    """Store an inbound text. A gateway that handles opt-out keywords itself may tell us the
-    person opted out with a word Relasi's keywords do not know (Twilio: CANCEL, QUIT, END):
-    Relasi withdraws the consent as well, so the two never disagree."""
+    """Store an inbound text. A gateway that handles opt-out keywords itself says so in
+    `meta["opt_out"]`: "stop" with a word Relasi's keywords do not know (Twilio: CANCEL, QUIT,
+    END) withdraws the consent as well, so the two never disagree; "start" (the person lifted
+    the gateway's block) takes the number off the suppression list where a STOP had put it.
+    Consent withdrawn stays withdrawn: START lets service messages through again, not offers."""
     from relasi.privacy import keywords
 
     message = actions.receive(inbox, inbound)
-    opted_out = str(inbound.meta.get("opt_out", "")).lower() == "stop"
-    if opted_out and keywords.keyword(inbound.body) != "stop":
+    opt_out = str(inbound.meta.get("opt_out", "")).lower()
+    if opt_out == "stop" and keywords.keyword(inbound.body) != "stop":
         evidence = f"sms {message.sender}: {inbound.body.strip()[:40]} ({inbound.external_id})"
         keywords.handle_reply(ChannelKind.SMS, message.sender, "stop", evidence=evidence)
+    elif opt_out == "start":
+        release_stop(message.sender)
     return message
+
+
+def release_stop(number: str) -> int:
+    """Take a number off the SMS suppression list where STOP put it (never a staff entry)."""
+    from relasi.privacy import suppression
+    from relasi.privacy.models import Suppression, SuppressionReason
+
+    rows = Suppression.objects.filter(
+        channel=ChannelKind.SMS,
+        address=suppression.normalise(ChannelKind.SMS, number),
+        reason=SuppressionReason.STOP,
+    )
+    found = list(rows)
+    for row in found:
+        suppression.release(row)
+    return len(found)
 
 
 def apply_status(inbox: Any, report: StatusReport) -> bool:

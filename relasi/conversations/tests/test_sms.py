@@ -363,3 +363,22 @@ def test_an_administrator_connects_a_twilio_number_and_sees_the_webhook_urls(per
     assert sms.inbound_url(box) in page and sms.status_callback_url(box) in page
     assert "tw-secret-1" not in page
     assert sms.inbound_url(box).endswith(f"/conversations/hooks/sms/{box.widget_key}/")
+
+
+def test_start_at_twilio_lifts_the_stop_suppression_but_not_the_withdrawal(
+    client, box, twilio, personas, django_capture_on_commit_callbacks
+):
+    budi = person(personas.rep, "Budi", "Santoso", emails=[], phones=["081234567890"])
+    consent.record(None, budi, "marketing", "sms", "granted", source="import")
+    text_in(client, box, "STOP", "SMs1", OptOutType="STOP")
+    conv = Conversation.objects.get()
+    twilio.script.append((400, {"code": 21610, "message": "unsubscribed recipient"}))
+    reply(personas, conv, "Halo", django_capture_on_commit_callbacks)
+    assert suppression.is_suppressed("sms", "+6281234567890")
+    suppression.suppress("sms", "+6281299990000", "manual")  # staff's own entry
+    text_in(client, box, "START", "SMs2", OptOutType="START")
+    text_in(client, box, "START", "SMs3", sender="+6281299990000", OptOutType="START")
+    assert not suppression.is_suppressed("sms", "+6281234567890")
+    assert suppression.is_suppressed("sms", "+6281299990000")
+    assert consent.current_status(budi, "marketing", "sms") == "withdrawn"
+    assert actions.may_reply(conv) == (True, "")
