@@ -72,10 +72,12 @@ def _candidate_urls(request: HttpRequest) -> list[str]:
     return list(dict.fromkeys(u for url in urls for u in url_forms(url)))
 
 
-def _error_text(answer: sms.HttpAnswer) -> tuple[str, str]:
+def _error_text(answer: sms.HttpAnswer, number: str) -> tuple[str, str]:
     data = answer.json()
     code = str(data.get("code") or "")
     text = str(data.get("message") or "") or answer.body.decode("utf-8", "replace")[:200]
+    if number:  # Twilio repeats the number ("The 'To' number +62… is not valid"): not in logs
+        text = text.replace(number, "…").replace(number.lstrip("+"), "…")
     return code, f"Twilio {answer.status}{' ' + code if code else ''}: {text}".strip()
 
 
@@ -116,7 +118,7 @@ class TwilioGateway:
                 return channels.SendResult(False, error="Twilio: no message sid in the answer")
             meta = {"gateway": self.name, "segments": str(data.get("num_segments") or "")}
             return channels.SendResult(True, external_id=sid, meta={"sms": meta})
-        code, text = _error_text(answer)
+        code, text = _error_text(answer, message.conversation.contact_address)
         if code == UNSUBSCRIBED:
             sms.suppress_recipient(inbox, "", message.conversation.contact_address, code)
         # A refusal (bad number, bad credentials) stays one; throttling and outages pass.

@@ -86,6 +86,8 @@ def start() -> FakeTwilio:
             status, data = answer  # type: ignore[misc]
             payload = json.dumps(data).encode()
             self.send_response(status)
+            if "_location" in data:
+                self.send_header("Location", data.pop("_location"))
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()

@@ -281,8 +281,18 @@ def test_a_refusal_fails_at_once_with_twilios_message(
     twilio.script.append((400, {"code": 21211, "message": message, "status": 400}))
     out = reply(personas, conv, "Halo", django_capture_on_commit_callbacks)
     assert out.status == DeliveryStatus.FAILED and out.attempts == 1
-    assert out.error == f"Twilio 400 21211: {message}"
+    # Twilio's message, without the number (the error is logged too).
+    assert out.error == "Twilio 400 21211: The 'To' number … is not a valid phone number."
     assert len(twilio.requests) == 1
+
+
+def test_a_redirect_is_not_followed(box, twilio, personas, django_capture_on_commit_callbacks):
+    conv = chat(box)
+    elsewhere = f"{twilio.url}/2010-04-01/Accounts/{twilio.account}/Messages.json?again=1"
+    twilio.script.append((307, {"_location": elsewhere}))
+    out = reply(personas, conv, "Halo", django_capture_on_commit_callbacks)
+    assert out.status == DeliveryStatus.FAILED and "307" in out.error
+    assert len(twilio.requests) == 1  # the credentials went nowhere else
 
 
 def test_wrong_credentials_are_a_refusal_not_a_retry(
