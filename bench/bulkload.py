@@ -77,14 +77,15 @@ def _insert(model: type, rows: list[dict]) -> None:
     )
     table = model._meta.db_table
     data = [tuple(r.get(c, defaults.get(c)) for c in cols) for r in rows]
+    names = ", ".join(connection.ops.quote_name(c) for c in cols)  # "references" is SQL
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({', '.join(cols)}) FROM STDIN") as copy:
+            with cursor.cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
                 for row in data:
                     copy.write_row(row)
         else:
             marks = ", ".join(["%s"] * len(cols))
-            cursor.executemany(f"INSERT INTO {table} ({', '.join(cols)}) VALUES ({marks})", data)
+            cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({marks})", data)
 
 
 def load_people(n: int) -> None:
