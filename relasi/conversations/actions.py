@@ -250,6 +250,11 @@ def may_reply(conversation: Conversation, now: dt.datetime | None = None) -> tup
         adapter = channels.adapter_for(conversation.channel)
     except channels.ChannelNotConfigured as exc:
         return False, str(exc)
+    # An adapter may say the inbox cannot send at all (no token, no account): say so up front.
+    problem = getattr(adapter, "problem", None)
+    reason = problem(conversation.inbox) if problem is not None else ""
+    if reason:
+        return False, reason
     until = adapter.freeform_until(conversation)
     if until is not None and now >= until:
         return False, _(

@@ -89,6 +89,15 @@ class SmsAdapter:
 
     kind: str = ChannelKind.SMS
 
+    def problem(self, inbox: Any) -> str:
+        """Why nothing can be sent from this inbox now ("" when it can)."""
+        try:
+            gateway = gateway_for(inbox)
+        except channels.ChannelNotConfigured as exc:
+            return str(exc)
+        check = getattr(gateway, "problem", None)
+        return str(check(inbox)) if check is not None else ""
+
     def send(self, inbox: Any, message: Any) -> channels.SendResult:
         if not (message.body or "").strip():
             return channels.SendResult(

@@ -84,6 +84,12 @@ def _error_text(answer: sms.HttpAnswer, number: str) -> tuple[str, str]:
 class TwilioGateway:
     name = "twilio"
 
+    def problem(self, inbox: Any) -> str:
+        config = inbox.config or {}
+        if str(config.get("account_sid") or "").strip() and inbox.secret("auth_token"):
+            return ""
+        return str(_("The SMS inbox has no Twilio account SID or auth token."))
+
     def send(self, inbox: Any, message: Any) -> channels.SendResult:
         config = inbox.config or {}
         account = str(config.get("account_sid") or "").strip()

@@ -305,6 +305,12 @@ class WhatsAppAdapter:
             out.insert(0, text_payload(to, body))
         return out
 
+    def problem(self, inbox: Any) -> str:
+        """Why nothing can be sent from this inbox now ("" when it can)."""
+        if Graph.for_inbox(inbox).ready:
+            return ""
+        return str(_("WhatsApp is not set up for this inbox (phone number id or access token)."))
+
     def send(self, inbox: Any, message: Any) -> channels.SendResult:
         graph = Graph.for_inbox(inbox)
         if not graph.ready:

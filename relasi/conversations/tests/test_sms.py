@@ -345,15 +345,28 @@ def test_plain_http_is_refused_except_to_this_machine(
 def test_an_unknown_gateway_or_missing_credentials_fail_without_a_retry(
     box, personas, django_capture_on_commit_callbacks
 ):
+    """The reply box says so up front (may_reply asks the adapter); a message queued anyway
+    (an automatic reply, a gateway that went away after queueing) fails once, no retry."""
+    from django.core.exceptions import ValidationError
+
     conv = chat(box)
+    queued = actions._queue(conv, "Halo", author=None)
     box.config = {**box.config, "gateway": "kannel"}
     box.save()
-    out = reply(personas, conv, "Halo", django_capture_on_commit_callbacks)
-    assert out.status == DeliveryStatus.FAILED and "kannel" in out.error and out.attempts == 1
+    conv.inbox.refresh_from_db()
+    allowed, reason = actions.may_reply(conv)
+    assert not allowed and "kannel" in reason
+    with pytest.raises(ValidationError):
+        actions.reply(personas.rep, conv, "Halo")
+    actions.deliver(queued.pk)
+    queued.refresh_from_db()
+    assert queued.status == DeliveryStatus.FAILED and "kannel" in queued.error
+    assert queued.attempts == 1
     box.config = {**box.config, "gateway": "twilio", "account_sid": ""}
     box.save()
-    out = reply(personas, conv, "Halo lagi", django_capture_on_commit_callbacks)
-    assert out.status == DeliveryStatus.FAILED and "account SID" in out.error
+    conv.inbox.refresh_from_db()
+    allowed, reason = actions.may_reply(conv)
+    assert not allowed and "account SID" in reason
 
 
 def test_an_administrator_connects_a_twilio_number_and_sees_the_webhook_urls(personas):
