@@ -39,3 +39,46 @@ def conversation_update(conversation: Any, label: str) -> dict[str, Any]:
     if label == sentiment.Sentiment.NEGATIVE and current < PRIORITY_ORDER.index(Priority.HIGH):
         update["priority"] = Priority.HIGH
     return update
+
+
+def backfill(batch: int = 500) -> dict[str, int]:
+    """Label the customer messages stored before sentiment existed (or whose label is blank),
+    and give each conversation the label of its latest one. Priorities are left alone: old
+    moods do not re-route open work. Resumable: it walks by id and skips labelled rows."""
+    from django.db import transaction
+
+    from relasi.conversations.choices import Direction
+    from relasi.conversations.models import Conversation, Message
+
+    scored = 0
+    touched: set[int] = set()
+    last = 0
+    blank = Message.objects.filter(
+        direction=Direction.INBOUND, kind=MessageKind.NORMAL, sentiment=""
+    )
+    while True:
+        rows = list(
+            blank.filter(pk__gt=last)
+            .order_by("pk")
+            .only("pk", "body", "kind", "conversation")[:batch]
+        )
+        if not rows:
+            break
+        for row in rows:
+            row.sentiment = of_message(row.body, row.kind) or sentiment.Sentiment.NEUTRAL
+            touched.add(row.conversation_id)
+        with transaction.atomic():
+            Message.objects.bulk_update(rows, ["sentiment"])
+        scored += len(rows)
+        last = rows[-1].pk
+    for pk in sorted(touched):
+        latest = (
+            Message.objects.filter(conversation_id=pk, direction=Direction.INBOUND)
+            .exclude(sentiment="")
+            .order_by("-created_at", "-id")
+            .values_list("sentiment", flat=True)
+            .first()
+        )
+        if latest:
+            Conversation.objects.filter(pk=pk).update(sentiment=latest)
+    return {"messages": scored, "conversations": len(touched)}

@@ -145,3 +145,23 @@ def test_the_weekly_share_of_negative_messages(personas):
     assert rows[0]["share"] == 0.5 and rows[1]["share"] == 0.0
     later = sentiment_reports.negative_share_by_week(monday + dt.timedelta(days=7))
     assert [r["inbound"] for r in later] == [1]
+
+
+def test_the_backfill_labels_old_messages_without_re_routing(personas):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    box = inbox("whatsapp")
+    conv = inbound(box, "6281200000005", HAPPY).conversation
+    angry = inbound(box, "6281200000005", ANGRY)
+    Message.objects.update(sentiment="")
+    Conversation.objects.update(sentiment="", priority="normal")
+    out = StringIO()
+    call_command("score_sentiment", "--batch", "1", stdout=out)
+    assert "2 messages labelled, 1 conversations updated" in out.getvalue()
+    assert Message.objects.get(pk=angry.pk).sentiment == "negative"
+    conv.refresh_from_db()
+    assert conv.sentiment == "negative" and conv.priority == "normal"
+    call_command("score_sentiment", stdout=out)
+    assert "0 messages labelled" in out.getvalue()
