@@ -7,7 +7,7 @@ thanks, complaints about orders, delivery, payment, returns and warranty. Weight
 # Informal Indonesian spellings (and a few English chat ones) → the form the lexicon knows.
 SLANG = {
     # negation
-    "gak": "tidak", "ga": "tidak", "gk": "tidak", "g": "tidak", "nggak": "tidak",
+    "gak": "tidak", "ga": "tidak", "gk": "tidak", "nggak": "tidak",
     "ngga": "tidak", "nggk": "tidak", "enggak": "tidak", "engga": "tidak", "ndak": "tidak",
     "kagak": "tidak", "tdk": "tidak", "tak": "tidak", "ngak": "tidak", "gak?": "tidak",
     "blm": "belum", "blom": "belum", "bkn": "bukan", "jgn": "jangan", "gausah": "tidak usah",

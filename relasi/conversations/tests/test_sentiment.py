@@ -30,6 +30,10 @@ from relasi.conversations.sentiment import detect_language, score
         ("The product is great", "positive"),
         ("It doesn't work", "negative"),
         ("", "neutral"),
+        ("Mantap 👍🏻", "positive"),
+        ("Suka ❤️", "positive"),
+        ("gula 500g bagus", "positive"),
+        ("Pesanan INV-20931 kapan dikirim?", "neutral"),
     ],
 )
 def test_labels(text, label):
