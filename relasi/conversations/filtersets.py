@@ -36,7 +36,9 @@ class ConversationFilterSet(FilterSet):
     )
     team = django_filters.NumberFilter(field_name="team_id", label=_("Team"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
-    sentiment = django_filters.ChoiceFilter(choices=Sentiment.choices, label=_("Sentiment"))
+    sentiment = django_filters.ChoiceFilter(
+        choices=Sentiment.choices, label=_("Sentiment"), empty_label=_("Any sentiment")
+    )
     waiting = django_filters.BooleanFilter(method="by_waiting", label=_("Waiting on us"))
     breached = django_filters.BooleanFilter(method="by_breached", label=_("SLA breached"))
 
