@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relasi.conversations import channels, matching, sla
+from relasi.conversations import channels, matching, sentiment_routing, sla
 from relasi.conversations.choices import (
     ACTIVE_STATUSES,
     DELIVERY_RANK,
@@ -104,6 +104,7 @@ def _receive(inbox: Inbox, msg: Inbound) -> Message:
         in_reply_to=msg.in_reply_to[:255],
         references=" ".join(msg.references)[:5000],
         status=DeliveryStatus.RECEIVED,
+        sentiment=sentiment_routing.of_message(msg.body, msg.kind),
         meta=msg.meta,
         created_at=at,
     )
@@ -195,6 +196,7 @@ def _after_inbound(conversation: Conversation, message: Message, at: dt.datetime
     update: dict[str, Any] = {"last_message_at": at, "preview": message.body[:PREVIEW]}
     if message.kind == MessageKind.NORMAL:
         update["last_inbound_at"] = at
+        update.update(sentiment_routing.conversation_update(conversation, message.sentiment))
         if conversation.waiting_since is None:
             update["waiting_since"] = at
         if conversation.status != ConversationStatus.OPEN:

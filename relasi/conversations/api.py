@@ -13,7 +13,7 @@ from ninja import Field, Query, Router, Schema, Status
 
 from relasi.accounts.models import User
 from relasi.conversations import actions
-from relasi.conversations.choices import ChannelKind, ConversationStatus
+from relasi.conversations.choices import ChannelKind, ConversationStatus, Sentiment
 from relasi.conversations.filtersets import ASSIGNEE_CHOICES, STATUS_CHOICES, ConversationFilterSet
 from relasi.conversations.models import Conversation, Message
 from relasi.core.access import get_for_user, visible_to
@@ -89,6 +89,7 @@ class ConversationFilters(Schema):
     assignee: str | None = Field(None, description=", ".join(k for k, _v in ASSIGNEE_CHOICES))
     team: int | None = Field(None, ge=1, le=2**63 - 1)
     customer: int | None = Field(None, ge=1, le=2**63 - 1)
+    sentiment: Sentiment | None = Field(None, description="The latest customer message's")
     waiting: bool | None = None
     breached: bool | None = None
 

@@ -8,7 +8,13 @@ class ConversationsConfig(AppConfig):
     verbose_name = _("Conversations")
 
     def ready(self) -> None:
-        from relasi.conversations import adapters, erasure, kpis, timeline  # noqa: F401  (registers)
+        from relasi.conversations import (  # noqa: F401  (registers)
+            adapters,
+            erasure,
+            kpis,
+            sentiment_reports,
+            timeline,
+        )
         from relasi.conversations.actions import sweep
         from relasi.core.recovery import register_sweep
 

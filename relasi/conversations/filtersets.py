@@ -7,7 +7,12 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from relasi.conversations.choices import ACTIVE_STATUSES, ChannelKind, ConversationStatus
+from relasi.conversations.choices import (
+    ACTIVE_STATUSES,
+    ChannelKind,
+    ConversationStatus,
+    Sentiment,
+)
 from relasi.conversations.models import Conversation, Inbox
 from relasi.core.filters import FilterSet
 
@@ -31,12 +36,15 @@ class ConversationFilterSet(FilterSet):
     )
     team = django_filters.NumberFilter(field_name="team_id", label=_("Team"))
     customer = django_filters.NumberFilter(field_name="customer_id", label=_("Customer"))
+    sentiment = django_filters.ChoiceFilter(
+        choices=Sentiment.choices, label=_("Sentiment"), empty_label=_("Any sentiment")
+    )
     waiting = django_filters.BooleanFilter(method="by_waiting", label=_("Waiting on us"))
     breached = django_filters.BooleanFilter(method="by_breached", label=_("SLA breached"))
 
     class Meta:
         model = Conversation
-        fields = ["q", "status", "channel", "inbox", "assignee", "team", "customer"]
+        fields = ["q", "status", "channel", "inbox", "assignee", "team", "customer", "sentiment"]
 
     def __init__(self, data: Any = None, *args: Any, user: Any = None, **kwargs: Any) -> None:
         data = data.copy() if data is not None else {}
@@ -47,7 +55,7 @@ class ConversationFilterSet(FilterSet):
         super().__init__(data, *args, **kwargs)
         self.user = user
         self.filters["inbox"].queryset = Inbox.objects.filter(active=True)  # type: ignore[attr-defined]
-        for name in ("status", "channel", "inbox", "assignee"):
+        for name in ("status", "channel", "inbox", "assignee", "sentiment"):
             self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"
 
     def search(self, qs: QuerySet, name: str, value: str) -> QuerySet:

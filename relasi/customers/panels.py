@@ -2,7 +2,7 @@
 
     from relasi.customers import panels
 
-    @panels.register("customer")          # or "deal"
+    @panels.register("customer")          # or "deal", "ticket"
     def cross_sell(request, obj) -> str:  # HTML (escaped by the provider), "" for nothing
         return render_to_string("...", {...}, request=request)
 
