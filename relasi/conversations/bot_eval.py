@@ -91,7 +91,7 @@ def run(language: str, split: str | None = "test") -> dict[str, Any]:
 
     calendar = calendar_for(None)
     slugs = {a.id: a.slug for a in bot.index().articles.values()}
-    mine, base = Scores(), Scores()
+    mine, base, words = Scores(), Scores(), Scores()
     misses = []
     for row in load(language, split):
         got = bot.answer(row.question, language, calendar=calendar)
@@ -103,4 +103,21 @@ def run(language: str, split: str | None = "test") -> dict[str, Any]:
             misses.append((row.question, row.expected, got.kind, found[:1]))
         hits = search_articles(row.question, public_only=True, language=language, limit=1)
         base.add(row.expected, "answer" if hits else "handoff", [a.slug for a in hits])
-    return {"bot": mine, "baseline": base, "misses": misses}
+        top = _by_words(row.question, language)
+        words.add(row.expected, "answer" if top else "handoff", top)
+    return {"bot": mine, "baseline": base, "baseline_words": words, "misses": misses}
+
+
+def _by_words(question: str, language: str) -> list[str]:
+    """A second baseline: search_articles once per word of four letters or more (the whole
+    question is one phrase to it, which rarely matches), the article most words found."""
+    from relasi.service.search import clean_term, search_articles
+
+    votes: dict[str, int] = {}
+    for word in dict.fromkeys(clean_term(question).split()):
+        if len(word) < 4:
+            continue
+        for article in search_articles(word, public_only=True, language=language, limit=5):
+            votes[article.slug] = votes.get(article.slug, 0) + 1
+    best = sorted(votes.items(), key=lambda kv: -kv[1])[:1]
+    return [slug for slug, _n in best]
