@@ -271,7 +271,7 @@ def respond(conversation: Conversation, message: Message) -> Message | None:
     try:
         return _respond(conversation, message)
     except Exception:
-        log.exception("the chatbot failed", extra={"message": message.pk})
+        log.exception("the chatbot failed", extra={"message_id": message.pk})
         return None
 
 

@@ -5,6 +5,7 @@ search_articles top hit as the baseline. Used by bench/eval_bot.py and the accur
 Thresholds and word lists were tuned on the dev rows only; the figures to report are test's."""
 
 import csv
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -93,8 +94,11 @@ def run(language: str, split: str | None = "test") -> dict[str, Any]:
     slugs = {a.id: a.slug for a in bot.index().articles.values()}
     mine, base, words = Scores(), Scores(), Scores()
     misses = []
+    spent = 0.0
     for row in load(language, split):
+        started = time.perf_counter()
         got = bot.answer(row.question, language, calendar=calendar)
+        spent += time.perf_counter() - started
         found = [slugs[s.id] for s in got.sources]
         mine.add(row.expected, got.kind, found)
         if (got.kind == "answer" and found[:1] != [row.expected]) or (
@@ -105,7 +109,13 @@ def run(language: str, split: str | None = "test") -> dict[str, Any]:
         base.add(row.expected, "answer" if hits else "handoff", [a.slug for a in hits])
         top = _by_words(row.question, language)
         words.add(row.expected, "answer" if top else "handoff", top)
-    return {"bot": mine, "baseline": base, "baseline_words": words, "misses": misses}
+    return {
+        "bot": mine,
+        "baseline": base,
+        "baseline_words": words,
+        "misses": misses,
+        "bot_ms": spent * 1000 / max(1, mine.questions),
+    }
 
 
 def _by_words(question: str, language: str) -> list[str]:

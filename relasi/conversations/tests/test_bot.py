@@ -250,3 +250,16 @@ def test_an_administrator_turns_the_bot_on_for_web_chat_only_where_it_applies(pe
     chat = Inbox.objects.get(kind="webchat")
     page = client.get(f"/conversations/settings/inboxes/{chat.pk}/edit/").content.decode()
     assert 'name="cfg_bot"' in page and "checked" in page
+
+
+def test_a_failing_bot_never_loses_the_customers_message(kb, monkeypatch):
+    def broken(*args, **kwargs):
+        raise RuntimeError("index unavailable")
+
+    logged = []
+    monkeypatch.setattr(bot, "answer", broken)
+    monkeypatch.setattr(bot.log, "exception", lambda *a, **kw: logged.append((a, kw)))
+    msg = inbound(_bot_box(), "visitor-7", "cara retur?")
+    assert Message.objects.filter(pk=msg.pk).exists()
+    assert _bot_messages(msg.conversation) == []
+    assert logged == [(("the chatbot failed",), {"extra": {"message_id": msg.pk}})]
