@@ -70,6 +70,7 @@ class _Article:
     url: str
     titles: dict[str, str]
     summaries: dict[str, str]
+    bodies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -134,6 +135,7 @@ def index() -> Index:
             links.absolute(article.public_url()),
             {tr.language: tr.title for tr in trs},
             {tr.language: tr.summary for tr in trs},
+            {tr.language: tr.body for tr in trs},
         )
         docs.append((article.pk, _document(article)))
     built = Index(version, articles, bot_text.BM25(docs))
@@ -163,6 +165,8 @@ def answer(
     if wants_human(question):
         return handoff(language, "asked", now=now, calendar=calendar)
     idx = index()
+    if not idx.articles:  # nothing published yet: people answer
+        return handoff(language, "no_match", now=now, calendar=calendar)
     terms = bot_text.analyse(question, language, query=True)
     if not terms:
         return _offer(idx, language, [], greeting=True)
@@ -174,19 +178,47 @@ def answer(
     margin = (best.score - second) / best.score
     confidence = round(best.coverage * (0.5 + 0.5 * margin), 3)
     if confidence >= ANSWER_AT:
-        return _answer(idx.articles[best.key], language, confidence)
+        return _answer(idx.articles[best.key], language, confidence, terms, idx.bm25)
     return _offer(idx, language, [h.key for h in hits], confidence=confidence)
 
 
-def _answer(article: _Article, language: str, confidence: float) -> Answer:
+def _passage(article: _Article, language: str, terms: list[str], bm25: Any) -> str:
+    """The paragraph or list item of the article's text that shares most with the question
+    ("Pulau Jawa 2–4 hari kerja" for "berapa lama kirim ke Surabaya?"); "" when none does."""
+    lang = language if language in article.bodies else next(iter(article.bodies), "")
+    body = article.bodies.get(lang, "")
+    groups = [set(t.split("|")) for t in terms]
+    best, best_score = "", 0.0
+    for block in re.split(r"\n\s*\n|\n(?=- )", body):
+        text = block.strip().removeprefix("- ").strip()
+        if not text or text.startswith("## "):
+            continue
+        found = set(bot_text.analyse(text, "en" if lang == "en" else "id"))
+        score = sum(max(bm25.idf(t) for t in g) for g in groups if g & found)
+        if score > best_score:
+            best, best_score = text, score
+    return best[:400]
+
+
+def _answer(
+    article: _Article,
+    language: str,
+    confidence: float,
+    terms: list[str] | None = None,
+    bm25: Any = None,
+) -> Answer:
     source = _source(article, language)
     summary = article.summaries.get(language) or next(iter(article.summaries.values()), "")
+    passage = _passage(article, language, terms, bm25) if terms and bm25 is not None else ""
+    if passage and passage in summary:
+        passage = ""
     with translation.override(language):
         text = "\n".join(
             part
             for part in [
                 source.title,
                 summary,
+                *([passage] if passage else []),
                 "",
                 _("Read more: %(url)s") % {"url": source.url},
                 _('Not what you needed? Type "agent" to talk to our team.'),
@@ -284,6 +316,10 @@ def _respond(conversation: Conversation, message: Message) -> Message | None:
         return None  # YA / STOP: the consent ledger has answered
     if is_silent(conversation):
         return None
+    from relasi.conversations.actions import may_reply
+
+    if not may_reply(conversation)[0]:
+        return None  # the privacy gate or the channel says no: the team sees the message
     language = bot_text.detect_language(
         message.body, (conversation.language or conversation.inbox.language or "id")[:2]
     )

@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from relasi.conversations import actions, bot, bot_eval, bot_text
+from relasi.conversations import actions, bot, bot_eval, bot_text, channels
 from relasi.conversations.choices import Direction, MessageKind
 from relasi.conversations.models import Message
 from relasi.conversations.tests.factories import inbound, inbox
@@ -47,6 +47,14 @@ def test_it_answers_informal_indonesian_with_the_article_and_its_link(kb):
     assert "Cara klaim garansi rice cooker" in got.text
     assert got.sources[0].url.endswith(f"/{GARANSI}/") and got.sources[0].url in got.text
     assert "Selengkapnya" in got.text  # the frame is Indonesian too
+
+
+def test_the_answer_quotes_the_paragraph_that_fits_the_question(kb):
+    got = bot.answer("brp hari kirim ke luar jawa ya", "id", calendar=OFFICE)
+    assert got.kind == "answer" and got.sources[0].slug == "lacak-pengiriman"
+    assert "luar Jawa 4–7 hari kerja" in got.text
+    got = bot.answer("is water damage covered by the warranty?", "en", calendar=OFFICE)
+    assert "does not cover damage from drops, water" in got.text
 
 
 def test_it_answers_english_from_the_english_translation(kb):
@@ -107,6 +115,15 @@ def test_the_hand_off_reads_the_service_default_business_hours(kb):
     assert "Tuesday, 8 December 2026, 08:00 WIB" in got.text
 
 
+def test_a_greeting_gets_an_offer_of_articles_and_an_empty_kb_a_hand_off(db):
+    bot._cache.clear()
+    assert bot.answer("halo kak", "id", now=TUESDAY_10, calendar=OFFICE).kind == "handoff"
+    bot_eval.seed_demo_kb()
+    got = bot.answer("halo kak", "id", now=TUESDAY_10, calendar=OFFICE)
+    assert got.kind == "clarify" and len(got.sources) == bot.OFFERS
+    assert got.text.startswith("Halo! Ada yang bisa kami bantu?")
+
+
 def test_next_opening_is_now_while_open():
     assert bot.next_opening(OFFICE, TUESDAY_10) == TUESDAY_10
     assert bot.next_opening(Calendar.build({}), TUESDAY_10) is None
@@ -153,7 +170,18 @@ def test_a_bot_inbox_answers_a_new_chat_with_the_sources(kb):
     assert conv.first_responded_at is None and conv.waiting_since is not None
 
 
-def test_whatsapp_too_but_not_e_mail_nor_an_inbox_without_the_setting(kb):
+class _FakeWhatsApp:
+    kind = "whatsapp"
+
+    def send(self, inbox, message):
+        return channels.SendResult(True, external_id=f"wamid.out{message.pk}")
+
+    def freeform_until(self, conversation):
+        return None
+
+
+def test_whatsapp_too_but_not_e_mail_nor_an_inbox_without_the_setting(kb, monkeypatch):
+    monkeypatch.setitem(channels._ADAPTERS, "whatsapp", _FakeWhatsApp())
     wa = _bot_box("whatsapp")
     msg = inbound(wa, "6281234567890", "cara lacak pengiriman?", external_id="wamid.b1")
     assert len(_bot_messages(msg.conversation)) == 1
@@ -250,6 +278,12 @@ def test_an_administrator_turns_the_bot_on_for_web_chat_only_where_it_applies(pe
     chat = Inbox.objects.get(kind="webchat")
     page = client.get(f"/conversations/settings/inboxes/{chat.pk}/edit/").content.decode()
     assert 'name="cfg_bot"' in page and "checked" in page
+
+
+def test_the_bot_keeps_quiet_where_the_channel_may_not_send(kb, monkeypatch):
+    monkeypatch.delitem(channels._ADAPTERS, "whatsapp", raising=False)
+    msg = inbound(_bot_box("whatsapp"), "6281234567891", "cara retur?", external_id="wamid.q")
+    assert _bot_messages(msg.conversation) == []
 
 
 def test_a_failing_bot_never_loses_the_customers_message(kb, monkeypatch):
