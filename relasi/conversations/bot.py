@@ -70,7 +70,8 @@ class _Article:
     url: str
     titles: dict[str, str]
     summaries: dict[str, str]
-    bodies: dict[str, str] = field(default_factory=dict)
+    # Per language, the text's paragraphs and list items with their terms (for the quote).
+    passages: dict[str, list[tuple[str, frozenset[str]]]] = field(default_factory=dict)
 
 
 @dataclass
@@ -135,7 +136,7 @@ def index() -> Index:
             links.absolute(article.public_url()),
             {tr.language: tr.title for tr in trs},
             {tr.language: tr.summary for tr in trs},
-            {tr.language: tr.body for tr in trs},
+            {tr.language: _passages(tr.body, tr.language) for tr in trs},
         )
         docs.append((article.pk, _document(article)))
     built = Index(version, articles, bot_text.BM25(docs))
@@ -182,18 +183,23 @@ def answer(
     return _offer(idx, language, [h.key for h in hits], confidence=confidence)
 
 
+def _passages(body: str, language: str) -> list[tuple[str, frozenset[str]]]:
+    out = []
+    for block in re.split(r"\n\s*\n|\n(?=- )", body):
+        text = block.strip().removeprefix("- ").strip()
+        if text and not text.startswith("## "):
+            lang = "en" if language == "en" else "id"
+            out.append((text, frozenset(bot_text.analyse(text, lang))))
+    return out
+
+
 def _passage(article: _Article, language: str, terms: list[str], bm25: Any) -> str:
     """The paragraph or list item of the article's text that shares most with the question
     ("Pulau Jawa 2–4 hari kerja" for "berapa lama kirim ke Surabaya?"); "" when none does."""
-    lang = language if language in article.bodies else next(iter(article.bodies), "")
-    body = article.bodies.get(lang, "")
+    lang = language if language in article.passages else next(iter(article.passages), "")
     groups = [set(t.split("|")) for t in terms]
     best, best_score = "", 0.0
-    for block in re.split(r"\n\s*\n|\n(?=- )", body):
-        text = block.strip().removeprefix("- ").strip()
-        if not text or text.startswith("## "):
-            continue
-        found = set(bot_text.analyse(text, "en" if lang == "en" else "id"))
+    for text, found in article.passages.get(lang, []):
         score = sum(max(bm25.idf(t) for t in g) for g in groups if g & found)
         if score > best_score:
             best, best_score = text, score

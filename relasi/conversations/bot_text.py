@@ -106,7 +106,12 @@ EN_STOP = {
 def _id_stemmer():  # type: ignore[no-untyped-def]
     from Sastrawi.Stemmer.StemmerFactory import StemmerFactory
 
-    return StemmerFactory().create_stemmer()
+    stemmer = StemmerFactory().create_stemmer()
+    # Sastrawi keeps its ~30,000 root words in a list and looks each candidate up with `in`:
+    # ~1 ms a lookup, hundreds per unknown word. A frozenset makes a word microseconds.
+    dictionary = stemmer.delegatedStemmer.dictionary
+    dictionary.words = frozenset(dictionary.words)
+    return stemmer
 
 
 @cache
@@ -137,7 +142,7 @@ def _id_stem(word: str) -> str:
         if base != word and known(base):
             return base
     if not _ID_AFFIX.search(word):
-        return word  # Sastrawi would keep it too, only slower (unknown words cost it ~0.3 s)
+        return word  # Sastrawi would keep it too
     return str(stemmer.stem(word)) or word
 
 
