@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relasi.conversations import channels, matching, sentiment_routing, sla
+from relasi.conversations import bot, channels, matching, sentiment_routing, sla
 from relasi.conversations.choices import (
     ACTIVE_STATUSES,
     DELIVERY_RANK,
@@ -82,6 +82,7 @@ def receive(inbox: Inbox, msg: Inbound) -> Message:
         return existing
     if msg.kind == MessageKind.NORMAL and inbox.kind in ("whatsapp", "sms"):
         _consent_keywords(message)
+    bot.respond(message.conversation, message)
     return message
 
 

@@ -112,6 +112,9 @@ def seed(ctx: dict[str, Any]) -> None:
                 Conversation.objects.filter(pk=msg.conversation_id).update(
                     status=ConversationStatus.CLOSED, resolved_at=answered
                 )
+    # The chatbot answers new chats from here on (the history above is the team's).
+    for kind in ("webchat", "whatsapp"):
+        Inbox.objects.filter(pk=boxes[kind].pk).update(config={**boxes[kind].config, "bot": True})
 
 
 def _sender(rng: random.Random, channel: str, known: list[Any], i: int) -> tuple[str, str]:

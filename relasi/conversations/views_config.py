@@ -75,6 +75,15 @@ class InboxForm(forms.ModelForm):
                 initial=config.get(key, ""),
                 help_text=channel_note(channel),
             )
+        self.fields["cfg_bot"] = forms.BooleanField(
+            label=gl("Chatbot"),
+            required=False,
+            initial=config.get("bot") is True,
+            help_text=gl(
+                "Web chat and WhatsApp only: the bot answers from the published public "
+                "knowledge base until it hands the conversation over or an agent replies."
+            ),
+        )
         for key, label, channel in SECRET_FIELDS:
             note = channel_note(channel)
             if key in stored:
@@ -87,12 +96,17 @@ class InboxForm(forms.ModelForm):
                 help_text=note,
             )
 
-    def config_values(self) -> dict[str, str]:
-        return {
+    def config_values(self) -> dict[str, Any]:
+        from relasi.conversations.bot import CHANNELS
+
+        values: dict[str, Any] = {
             key: self.cleaned_data.get(f"cfg_{key}", "").strip()
             for key, _l, _c in CONFIG_FIELDS
             if self.cleaned_data.get(f"cfg_{key}", "").strip()
         }
+        if self.cleaned_data.get("cfg_bot") and self.cleaned_data.get("kind") in CHANNELS:
+            values["bot"] = True
+        return values
 
     def secret_values(self) -> dict[str, str]:
         return {
@@ -159,6 +173,8 @@ class InboxViewSet(ConfigViewSet):
 
         rows = [(label, obj.config.get(key, "") or "—") for key, label, _c in CONFIG_FIELDS
                 if obj.config.get(key)]  # fmt: skip
+        if obj.config.get("bot") is True:
+            rows.append((gl("Chatbot"), gl("on")))
         stored = obj.get_secrets()
         rows += [(label, gl("stored")) for key, label, _c in SECRET_FIELDS if key in stored]
         if obj.kind == "whatsapp":
