@@ -1,11 +1,14 @@
 """Messages to users and customers: the channel hook, appointment e-mails with an .ics
 attachment, and the signed links customers answer through without an account.
 
-`send_reminder(channel, ...)` is the one place a channel is chosen. Only "email" exists today;
-"whatsapp" answers "unavailable" until the conversations app provides it, and callers fall
+`send_reminder(channel, ...)` is the one place a channel is chosen. E-mail is built in; a
+channel to a customer's phone (WhatsApp) is registered by the conversations app
+(`register_customer_channel`), which sends it through its one sender per channel; when none is
+registered or the installation cannot use it, `ChannelUnavailable` is raised and callers fall
 back to e-mail."""
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,6 +39,24 @@ class Delivery:
 
 class ChannelUnavailable(Exception):
     """The channel exists in the product but is not set up on this installation."""
+
+
+# Channels to a customer that higher apps provide: name -> sender(customer, activity) -> Delivery
+CustomerSender = Callable[[Any, Activity], "Delivery"]
+_CUSTOMER_CHANNELS: dict[str, CustomerSender] = {}
+
+
+def register_customer_channel(name: str, sender: CustomerSender) -> None:
+    _CUSTOMER_CHANNELS[name] = sender
+
+
+def remind_customer(channel: str, customer: Any, activity: Activity) -> "Delivery":
+    """A reminder to `customer` on a registered channel; ChannelUnavailable when there is none
+    or it cannot be used for this person now."""
+    sender = _CUSTOMER_CHANNELS.get(channel)
+    if sender is None:
+        raise ChannelUnavailable(_("WhatsApp is not available yet on this installation."))
+    return sender(customer, activity)
 
 
 def send_reminder(

@@ -57,18 +57,25 @@ def _send(reminder: Reminder) -> str:
     activity = reminder.activity
     if reminder.recipient == Recipient.CUSTOMER:
         customer = activity.customer
-        if customer is None or not customer.primary_email:
-            return "no e-mail address"
+        if customer is None:
+            return "no customer"
+        fallback = ""
+        if customer.preferred_channel == "whatsapp":
+            try:  # the conversations app asks the privacy gate for WhatsApp itself
+                return messaging.remind_customer("whatsapp", customer, activity).detail
+            except messaging.ChannelUnavailable as exc:
+                fallback = str(exc)
+        if not customer.primary_email:
+            return "no e-mail address" + (f" ({fallback})" if fallback else "")
         from relasi.privacy import gate
 
         decision = gate.may_contact(customer, "email", "service")
         if not decision:
             return f"not sent: {decision.reason}"
         message = messaging.customer_email(activity, customer, reminder=True)
-        channel = "whatsapp" if customer.preferred_channel == "whatsapp" else "email"
-        delivery = messaging.deliver_with_fallback(channel, **message)
+        delivery = messaging.send_reminder("email", **message)
         gate.record_sent(customer, delivery.channel, "service")
-        return delivery.detail
+        return fallback or delivery.detail
     user = activity.owner
     if user is None or not user.is_active:
         return "no assignee"

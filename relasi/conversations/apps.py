@@ -19,3 +19,8 @@ class ConversationsConfig(AppConfig):
         from relasi.core.recovery import register_sweep
 
         register_sweep(sweep)
+
+        from relasi.activities.messaging import register_customer_channel
+        from relasi.conversations.reminders import whatsapp_reminder
+
+        register_customer_channel("whatsapp", whatsapp_reminder)

@@ -29,6 +29,11 @@ CONFIG_FIELDS = [
     ("smtp_user", gl("SMTP user"), "email"),
     ("phone_number_id", gl("WhatsApp phone-number id"), "whatsapp"),
     ("graph_url", gl("Graph API URL"), "whatsapp"),
+    (
+        "reminder_template",
+        gl("Reminder template (approved; parameters: name, title, time)"),
+        "whatsapp",
+    ),
     ("gateway", gl("SMS gateway (empty: twilio)"), "sms"),
     ("gateway_url", gl("SMS gateway URL"), "sms"),
     ("account_sid", gl("Twilio account SID"), "sms"),
