@@ -1,5 +1,7 @@
 """Thin task wrappers (house style): take ids, call the action."""
 
+from typing import Any
+
 from django.tasks import task
 
 from relasi.conversations import actions
@@ -8,3 +10,13 @@ from relasi.conversations import actions
 @task()
 def deliver_message(message_id: int) -> str:
     return actions.deliver(message_id)
+
+
+@task()
+def sync_mailbox(inbox_id: int) -> dict[str, Any]:
+    """Fetch one e-mail inbox's new messages over IMAP (conversations.imap_sync)."""
+    from relasi.conversations import imap_sync
+    from relasi.conversations.models import Inbox
+
+    inbox = Inbox.objects.get(pk=inbox_id)
+    return imap_sync.sync_inbox(inbox).as_dict()
