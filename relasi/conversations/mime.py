@@ -52,9 +52,9 @@ def parse(raw: bytes, *, fallback_id: str = "", meta: dict[str, Any] | None = No
 
 def _from_message(msg: Message, raw: bytes, fallback_id: str, meta: dict[str, Any]) -> Inbound:
     sender, sender_name = _from(msg)
-    external_id = _first_id(_header(msg, "Message-ID")) or fallback_id or synthetic_id(raw)
-    references = _MSGID.findall(_header(msg, "References"))[-50:]
-    in_reply_to = _first_id(_header(msg, "In-Reply-To"))
+    external_id = _first_id(_raw(msg, "Message-ID")) or fallback_id or synthetic_id(raw)
+    references = _MSGID.findall(_raw(msg, "References"))[-50:]
+    in_reply_to = _first_id(_raw(msg, "In-Reply-To"))
     body, html, attachments, original_id = _content(msg)
     kind = classify(msg, sender)
     if kind == MessageKind.BOUNCE:
@@ -82,8 +82,19 @@ def _from_message(msg: Message, raw: bytes, fallback_id: str, meta: dict[str, An
 
 
 # --- headers ------------------------------------------------------------------------------------
+def _raw(msg: Message, name: str) -> str:
+    """A header's text as it came (for ids and keywords, which are ASCII): no parsing, cheap."""
+    name = name.lower()
+    for key, value in msg.raw_items() if hasattr(msg, "raw_items") else msg.items():
+        if key.lower() == name:
+            return _clean(" ".join(str(value).split()))
+    return ""
+
+
 def _header(msg: Message, name: str) -> str:
     """A header's decoded value; a header too broken to decode gives its raw text, never raises."""
+    if name not in msg:
+        return ""  # parsing a header is the costly part: skip the ones that are absent
     try:
         value = msg.get(name)
         return "" if value is None else _clean(str(value))
@@ -117,7 +128,6 @@ def _first_id(value: str) -> str:
 
 
 def _from(msg: Message) -> tuple[str, str]:
-    value = _header(msg, "From") or _header(msg, "Sender") or _header(msg, "Return-Path")
     try:
         header = msg.get("From")
         addresses = getattr(header, "addresses", ())
@@ -125,6 +135,7 @@ def _from(msg: Message) -> tuple[str, str]:
             return _clean(addresses[0].addr_spec), _clean(addresses[0].display_name or "")
     except Exception:  # noqa: S110 (the plain parse below is the fallback)
         pass
+    value = _header(msg, "From") or _header(msg, "Sender") or _header(msg, "Return-Path")
     pairs = getaddresses([value])
     for name, address in pairs:
         if "@" in address:
@@ -133,7 +144,7 @@ def _from(msg: Message) -> tuple[str, str]:
 
 
 def _date(msg: Message) -> dt.datetime | None:
-    value = _header(msg, "Date")
+    value = _raw(msg, "Date")
     if not value:
         return None
     try:
@@ -159,12 +170,12 @@ def classify(msg: Message, sender: str) -> str:
     report = ctype == "multipart/report" and "delivery-status" in _param(msg, "report-type")
     if report or local in _DAEMONS:
         return MessageKind.BOUNCE
-    auto = _header(msg, "Auto-Submitted").split(";")[0].strip().lower()
+    auto = _raw(msg, "Auto-Submitted").split(";")[0].strip().lower()
     if auto and auto != "no":
         return MessageKind.AUTO_REPLY
-    if _header(msg, "X-Autoreply") or _header(msg, "X-Autorespond"):
+    if "X-Autoreply" in msg or "X-Autorespond" in msg:
         return MessageKind.AUTO_REPLY
-    if _header(msg, "Precedence").strip().lower() in ("bulk", "auto_reply", "junk"):
+    if _raw(msg, "Precedence").strip().lower() in ("bulk", "auto_reply", "junk"):
         return MessageKind.AUTO_REPLY
     return MessageKind.NORMAL
 
@@ -289,12 +300,12 @@ def _original_id(part: Message) -> str:
         if _content_type(part) == "message/rfc822":
             inner = part.get_payload(0) if part.is_multipart() else None
             if isinstance(inner, Message):
-                return _first_id(_header(inner, "Message-ID"))
+                return _first_id(_raw(inner, "Message-ID"))
             return ""
         headers = HeaderParser(policy=policy.default).parsestr(
             _decode(_payload(part), "utf-8"), headersonly=True
         )
-        return _first_id(_header(headers, "Message-ID"))
+        return _first_id(_raw(headers, "Message-ID"))
     except Exception:
         return ""
 
