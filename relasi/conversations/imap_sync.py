@@ -82,7 +82,7 @@ class SyncResult:
 
 
 # --- connection ---------------------------------------------------------------------------------
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
     try:
         infos = socket.getaddrinfo(host, None)
     except OSError:
@@ -102,7 +102,7 @@ def connect(inbox: Inbox) -> imaplib.IMAP4:
     mode = {True: "ssl", False: "none", None: "ssl"}.get(mode, str(mode).lower())
     if mode not in ("ssl", "starttls", "none"):
         raise ImapConfigError(_("IMAP encryption must be ssl, starttls or none."))
-    if mode == "none" and not _is_loopback(host):
+    if mode == "none" and not is_loopback(host):
         raise ImapConfigError(
             _("Refusing to send the IMAP password unencrypted: use ssl or starttls.")
         )
