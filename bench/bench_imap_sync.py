@@ -68,12 +68,20 @@ def messages(n: int, known: list[str], seed: int = 7) -> list[bytes]:
 
 def load_customers(n: int) -> list[str]:
     """n customers with one e-mail address each (raw inserts, bench/bulkload.py)."""
+    from django.db import connection
+
     from bench import bulkload
     from relasi.customers.models import Customer
 
     start = (Customer.objects.order_by("-id").values_list("id", flat=True).first() or 0) + 1
     rows = list(bulkload._rows(n, start))
     bulkload._flush(rows)
+    if connection.vendor == "postgresql":  # raw inserts with ids: move the sequence past them
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT setval(pg_get_serial_sequence('customers_customer', 'id'), "
+                "(SELECT MAX(id) FROM customers_customer))"
+            )
     return [r[1]["email"] for r in rows]
 
 
