@@ -207,18 +207,13 @@ def _defects(msg: Message) -> list[str]:
 # --- content ------------------------------------------------------------------------------------
 def _content(msg: Message) -> tuple[str, str, list[InboundFile], str]:
     """(text, html, files, the Message-ID of a bounced original)."""
-    plain_part = html_part = None
+    plain_parts: list[Message] = []
+    html_part = None
     files: list[InboundFile] = []
     original_id = ""
-    try:
-        parts = list(msg.walk())
-    except Exception:
-        parts = [msg]
-    for part in parts:
+    for part in _leaves(msg):
         try:
             ctype = _content_type(part)
-            if part.is_multipart():
-                continue
             disposition = (part.get_content_disposition() or "").lower()
             filename = _filename(part)
             if ctype in ("message/rfc822", "text/rfc822-headers"):
@@ -229,8 +224,8 @@ def _content(msg: Message) -> tuple[str, str, list[InboundFile], str]:
             if ctype == "message/delivery-status":
                 continue
             is_body = disposition != "attachment" and not filename
-            if ctype == "text/plain" and is_body and plain_part is None:
-                plain_part = part
+            if ctype == "text/plain" and is_body:
+                plain_parts.append(part)  # Apple Mail splits the text around inline images
             elif ctype == "text/html" and is_body and html_part is None:
                 html_part = part
             elif not is_body or ctype.split("/")[0] not in ("text", "multipart"):
@@ -238,10 +233,32 @@ def _content(msg: Message) -> tuple[str, str, list[InboundFile], str]:
         except Exception as exc:
             log.info("unreadable part", extra={"event": "imap.bad_part", "error": repr(exc)})
     html = _text_of(html_part) if html_part is not None else ""
-    text = _text_of(plain_part) if plain_part is not None else ""
+    text = "\n".join(_text_of(p).strip("\r\n") for p in plain_parts)
     if not text.strip() and html:
         text = html_to_text(html)
     return text.strip("\r\n")[:200_000], html[:500_000], files, original_id
+
+
+def _leaves(msg: Message) -> list[Message]:
+    """The message's parts that are not containers, without looking inside an attached message
+    (a forwarded mail's text is not this mail's text; it is kept whole as an .eml file)."""
+    out: list[Message] = []
+
+    def visit(part: Message, depth: int) -> None:
+        ctype = _content_type(part)
+        if depth > 30 or ctype.startswith("message/") or not part.is_multipart():
+            out.append(part)
+            return
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            if isinstance(child, Message):
+                visit(child, depth + 1)
+
+    try:
+        visit(msg, 0)
+    except Exception:
+        return out or [msg]
+    return out
 
 
 def _filename(part: Message) -> str:

@@ -355,3 +355,24 @@ def test_the_task_wraps_the_sync(personas, mailbox):
     mailbox.deliver(raw(mail()))
     result = sync_mailbox.call(mailbox.inbox.pk)
     assert result["stored"] == 1 and Message.objects.count() == 1
+
+
+def test_a_forwarded_mail_is_one_file_and_split_text_is_joined():
+    from relasi.conversations import mime
+
+    inner = mail("Other <other@lain.test>", "Asli", "Teks surat yang diteruskan.")
+    inner.add_attachment(b"%PDF inner", maintype="application", subtype="pdf", filename="in.pdf")
+    m = EmailMessage()
+    m["From"] = "siti@contoh.test"
+    m["Subject"] = "Fwd: Asli"
+    m["Message-ID"] = "<fwd1@contoh.test>"
+    m.set_content("Bagian pertama.")
+    m.add_attachment(b"\x89PNG", maintype="image", subtype="png", disposition="inline")
+    m.add_attachment("Bagian kedua.", disposition="inline")
+    m.add_attachment(inner)
+    parsed = mime.parse(raw(m))
+    assert parsed.body == "Bagian pertama.\nBagian kedua."
+    names = sorted(f.name for f in parsed.attachments)
+    assert names == ["attachment.png", "message.eml"]  # the forwarded PDF stays inside the .eml
+    eml = next(f for f in parsed.attachments if f.name == "message.eml")
+    assert b"Teks surat yang diteruskan." in eml.content and b"in.pdf" in eml.content
