@@ -13,14 +13,19 @@ from relasi.conversations.models import Inbox
 from relasi.conversations.tests.imap_server import DovecotMissing, DovecotServer
 
 
-@pytest.fixture(scope="session")
-def dovecot() -> Iterator[DovecotServer]:
+def new_server() -> DovecotServer:
+    """A server, or the test skipped (failed in CI) with the reason when Dovecot is missing."""
     try:
-        server = DovecotServer()
+        return DovecotServer()
     except DovecotMissing as exc:
         if os.environ.get("CI") or os.environ.get("RELASI_REQUIRE_IMAP"):
             pytest.fail(str(exc))
         pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="session")
+def dovecot() -> Iterator[DovecotServer]:
+    server = new_server()
     server.start()
     try:
         yield server

@@ -376,3 +376,17 @@ def test_a_forwarded_mail_is_one_file_and_split_text_is_joined():
     assert names == ["attachment.png", "message.eml"]  # the forwarded PDF stays inside the .eml
     eml = next(f for f in parsed.attachments if f.name == "message.eml")
     assert b"Teks surat yang diteruskan." in eml.content and b"in.pdf" in eml.content
+
+
+@pytest.mark.parametrize("env,outcome", [({}, "skip"), ({"CI": "true"}, "fail")])
+def test_without_dovecot_the_tests_skip_except_in_ci(monkeypatch, env, outcome):
+    from relasi.conversations.tests import conftest, imap_server
+
+    monkeypatch.setattr(imap_server, "dovecot_binary", lambda: None)
+    for key in ("CI", "RELASI_REQUIRE_IMAP"):
+        monkeypatch.delenv(key, raising=False)
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    expected = pytest.skip.Exception if outcome == "skip" else pytest.fail.Exception
+    with pytest.raises(expected, match="apt-get install -y dovecot-imapd"):
+        conftest.new_server()
