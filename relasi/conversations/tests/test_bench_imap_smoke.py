@@ -21,4 +21,4 @@ def test_bench_imap_sync_smoke(dovecot):
     result = _bench().measure(dovecot, 50, people=30)
     assert result["stored"] == 50
     assert result["conversations"] < 50  # some replies threaded into their conversation
-    assert result["plain_per_s"] > 0 and result["ratio"] > 0
+    assert result["plain_per_s"] > 0 and result["parse_per_s"] > 0 and result["ratio"] > 0
