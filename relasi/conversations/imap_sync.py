@@ -177,6 +177,7 @@ def sync_inbox(inbox: Inbox, *, batch_size: int = BATCH) -> SyncResult:
     (`last_error`) and returned; anything else is recorded and raised."""
     result = SyncResult()
     folders = (inbox.config or {}).get("imap_folders") or ["INBOX"]
+    inbox.refresh_from_db(fields=["sync_state"])  # the watermark another run may have moved
     try:
         conn = connect(inbox)
     except (ImapConfigError, imaplib.IMAP4.error, OSError) as exc:
