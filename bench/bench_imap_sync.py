@@ -12,6 +12,12 @@ become contacts), threading (a third are replies) and storing messages, attachme
 watermark per batch. The baseline runs before and after Relasi (the mean is the baseline), after
 a first EXAMINE that lets Dovecot index the maildir, so neither side pays for that.
 Needs Dovecot (apt-get install -y dovecot-imapd). Target: ratio <= 2x.
+
+Measured 2026-12-04, SQLite, on the shared 2-core machine (load average 7-8 from other work):
+10,000 messages — plain 15,284/s, fetch+parse 317/s, Relasi 47/s (213.6 s), ratio 326x: the
+target is far off. About 85% of Relasi's time is `actions.receive` (matching the sender, the
+SLA calendar, new contacts for strangers, the ORM writes), about 15% MIME parsing with
+`policy.default`; the IMAP traffic itself is under 1%.
 """
 
 import argparse
