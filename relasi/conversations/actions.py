@@ -170,10 +170,13 @@ def _open_conversation(inbox: Inbox, address: str, msg: Inbound, at: dt.datetime
     if Inbox.objects.filter(pk=inbox.pk).exists():
         # One unknown sender writing twice at once must not become two contacts.
         Inbox.objects.select_for_update().filter(pk=inbox.pk).first()
-    found = matching.match(inbox, address, msg.sender_name)
+    # A bounce or an automatic reply is not a person writing: it creates no contact or lead
+    # and starts no SLA clock.
+    normal = msg.kind == MessageKind.NORMAL
+    found = matching.match(inbox, address, msg.sender_name, create=normal)
     customer, lead = found.customer, found.lead
     agent = pick_agent(inbox.queue) if inbox.queue is not None else None
-    first_due, resolution_due = sla.due_times(inbox, at)
+    first_due, resolution_due = sla.due_times(inbox, at) if normal else (None, None)
     name = msg.sender_name or (str(customer) if customer else (str(lead) if lead else ""))
     return Conversation.objects.create(
         inbox=inbox,

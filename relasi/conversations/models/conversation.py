@@ -207,6 +207,9 @@ class Message(models.Model):
         ]
         indexes = [
             models.Index(fields=["conversation", "created_at", "id"], name="message_thread_idx"),
+            # The unique constraint's index is partial, and SQLite uses it only when a query
+            # repeats its condition: without this one, every "seen this id?" scanned the inbox.
+            models.Index(fields=["inbox", "external_id"], name="message_external_idx"),
         ]
 
     def __str__(self) -> str:
