@@ -118,8 +118,10 @@ class Conversation(BaseRecord):
         verbose_name_plural = _("conversations")
         indexes = [
             models.Index(fields=["status", "-last_message_at", "-id"], name="conv_status_idx"),
-            models.Index(fields=["owner", "status", "-last_message_at"], name="conv_owner_idx"),
-            models.Index(fields=["team", "status", "-last_message_at"], name="conv_team_idx"),
+            # Newest first per assignee / team; the status is checked while walking the index
+            # (a status column in the middle would make "all active" sort every row).
+            models.Index(fields=["owner", "-last_message_at", "-id"], name="conv_owner_recent_idx"),
+            models.Index(fields=["team", "-last_message_at", "-id"], name="conv_team_recent_idx"),
             models.Index(fields=["inbox", "contact_address", "status"], name="conv_thread_idx"),
             models.Index(fields=["-last_message_at", "-id"], name="conv_recent_idx"),
         ]
