@@ -24,3 +24,9 @@ class ConversationsConfig(AppConfig):
         from relasi.conversations.reminders import whatsapp_reminder
 
         register_customer_channel("whatsapp", whatsapp_reminder)
+
+        from relasi.conversations import optin
+        from relasi.privacy.links import register_confirmation_sender
+
+        register_confirmation_sender("whatsapp", optin.whatsapp_request)
+        register_confirmation_sender("sms", optin.sms_request)

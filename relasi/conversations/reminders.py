@@ -12,28 +12,14 @@ from typing import Any
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from relasi.conversations import actions, channels
-from relasi.conversations.choices import ACTIVE_STATUSES, ConversationStatus
-from relasi.conversations.models import Conversation, Inbox
-
-
-def _inbox() -> Inbox | None:
-    adapter = channels.adapter_for("whatsapp")
-    for inbox in Inbox.objects.filter(kind="whatsapp", active=True).order_by("pk"):
-        problem = getattr(adapter, "problem", None)
-        if (inbox.config or {}).get("reminder_template") and not (problem and problem(inbox)):
-            return inbox
-    return None
+from relasi.conversations import outbound
 
 
 def whatsapp_reminder(customer: Any, activity: Any) -> Any:
     from relasi.activities import messaging
     from relasi.privacy import gate
 
-    try:
-        inbox = _inbox()
-    except channels.ChannelNotConfigured:
-        inbox = None
+    inbox = outbound.usable_inbox("whatsapp", needs="reminder_template")
     if inbox is None:
         raise messaging.ChannelUnavailable(
             _("No WhatsApp inbox with an approved reminder template is set up.")
@@ -54,22 +40,5 @@ def whatsapp_reminder(customer: Any, activity: Any) -> Any:
         "language": language,
         "params": [first, activity.title, when],
     }
-    conv = (
-        Conversation.objects.filter(inbox=inbox, contact_address=phone, status__in=ACTIVE_STATUSES)
-        .order_by("-last_message_at")
-        .first()
-    )
-    if conv is None:
-        conv = Conversation.objects.create(
-            inbox=inbox,
-            channel=inbox.kind,
-            customer=customer,
-            contact_address=phone,
-            contact_name=customer.name[:200],
-            status=ConversationStatus.PENDING,
-            owner=activity.owner,
-            team=inbox.team or getattr(activity.owner, "team", None),
-            language=language,
-        )
-    actions._queue(conv, body, author=None, template=template)
+    outbound.send(inbox, customer, phone, body, template=template, owner=activity.owner)
     return messaging.Delivery(True, "whatsapp")

@@ -168,10 +168,11 @@ def record(
                 changes={f"consent:{purpose_obj.key}:{channel}": [before, status]},
                 ip=ip,
             )
-        if status == ConsentStatus.PENDING and confirm and channel == Channel.EMAIL:
+        if status == ConsentStatus.PENDING and confirm:
             from relasi.privacy import links
 
-            transaction.on_commit(lambda: links.send_confirmation(event.pk))
+            if links.can_request(channel):
+                transaction.on_commit(lambda: links.send_confirmation(event.pk))
     return event
 
 

@@ -79,9 +79,23 @@ def language_of(customer: Any) -> str:
     return "en" if lang.startswith("en") else "id"
 
 
+# Who asks for a "reply YA" on a phone channel (the conversations app registers WhatsApp and
+# SMS): sender(event, customer) -> True when the request went out.
+_PHONE_REQUESTS: dict[str, Any] = {}
+
+
+def register_confirmation_sender(channel: str, sender: Any) -> None:
+    _PHONE_REQUESTS[channel] = sender
+
+
+def can_request(channel: str) -> bool:
+    return channel == "email" or channel in _PHONE_REQUESTS
+
+
 def send_confirmation(event_id: int) -> bool:
-    """E-mail the double opt-in link for a pending e-mail consent. False when nothing was sent
-    (the event is gone, no longer pending, or the address may not be written to)."""
+    """Ask the person to confirm a pending consent: the double opt-in link by e-mail, or on
+    WhatsApp/SMS a message to answer YA (sent by the registered channel). False when nothing
+    was sent (the event is gone, no longer pending, or the address may not be written to)."""
     from relasi.privacy import gate
     from relasi.privacy.choices import ConsentStatus
     from relasi.privacy.models import ConsentEvent, ConsentState
@@ -95,6 +109,9 @@ def send_confirmation(event_id: int) -> bool:
     if state is None or state.event_id != event.pk or state.status != ConsentStatus.PENDING:
         return False
     customer = event.customer
+    if event.channel != "email":
+        sender = _PHONE_REQUESTS.get(event.channel)
+        return bool(sender is not None and sender(event, customer))
     decision = gate.may_contact(customer, "email", "service", requested=True)
     if not decision:
         return False

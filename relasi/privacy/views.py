@@ -85,12 +85,10 @@ def record_consent(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def resend_confirmation(request: HttpRequest, pk: int) -> HttpResponse:
     customer = _customer(request, pk, "change")
-    states = ConsentState.objects.filter(
-        customer=customer, channel=Channel.EMAIL, status=ConsentStatus.PENDING
-    )
+    states = ConsentState.objects.filter(customer=customer, status=ConsentStatus.PENDING)
     sent = sum(1 for s in states if links.send_confirmation(s.event_id))
     if sent:
-        messages.success(request, _("Confirmation e-mail sent."))
+        messages.success(request, _("Confirmation request sent."))
     else:
         messages.error(request, _("Nothing to confirm, or the address may not be written to."))
     return redirect(customer.get_absolute_url())
