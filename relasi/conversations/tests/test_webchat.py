@@ -12,11 +12,14 @@ from relasi.conversations.choices import ChannelKind, Direction
 from relasi.conversations.models import Conversation, Message
 from relasi.conversations.tests.factories import inbox
 from relasi.core.testing import client_for
+from relasi.core.tests.browser import browser_fixtures
 from relasi.customers.models import Customer, EmailAddress
 from relasi.customers.tests.factories import person
 from relasi.service.models import BusinessHours
 
 pytestmark = pytest.mark.django_db
+
+chromium, page = browser_fixtures()
 
 TOKEN = "visitor-token-0123456789abcdef"
 OTHER = "another-visitor-token-abcdef01"
@@ -292,3 +295,38 @@ def test_the_visitor_token_is_not_in_any_url_the_widget_calls():
 
     js = (Path(webchat.__file__).parent / "static/conversations/widget.js").read_text()
     assert "X-Relasi-Visitor" in js and "?token" not in js and "EventSource" not in js
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server):
+    from playwright.sync_api import expect
+
+    from relasi.core.tests.browser import PHONE, horizontal_overflow, log_in
+    from relasi.core.tests.browser import personas as make_personas
+
+    p = make_personas()
+    BusinessHours.objects.all().delete()  # always open: no offline note
+    inbox(ChannelKind.WEBCHAT, name="Toko XYZ")
+    page.set_viewport_size(PHONE)
+    log_in(page, live_server.url, p.admin.username, next_path="/conversations/widget/demo/")
+    expect(page.locator("h1")).to_have_text("Web chat demo")
+    opener = page.locator("#rc-open")
+    expect(opener).to_have_attribute("aria-expanded", "false")
+    opener.click()
+    expect(page.locator("#rc-panel")).to_be_visible()
+    expect(opener).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#rc-log")).to_have_attribute("aria-live", "polite")
+    focused = "() => document.querySelector('[data-relasi-chat]').shadowRoot.activeElement?.id"
+    assert page.evaluate(focused) == "rc-body"
+    assert horizontal_overflow(page) == []
+    page.fill("#rc-body", "Halo, kipas 16 inci ada?")
+    page.press("#rc-body", "Enter")
+    expect(page.locator("#rc-log li.visitor")).to_have_text("YouHalo, kipas 16 inci ada?")
+    conv = Conversation.objects.get()
+    assert conv.messages.get().body == "Halo, kipas 16 inci ada?"
+    actions.reply(p.admin, conv, "Ada, kak! Warna putih atau hitam?")
+    expect(page.locator("#rc-log li.agent")).to_contain_text("Ada, kak! Warna putih atau hitam?")
+    page.keyboard.press("Escape")
+    expect(page.locator("#rc-panel")).to_be_hidden()
+    assert page.evaluate(focused) == "rc-open"
