@@ -40,20 +40,26 @@ ALLOW_HEADERS = "Content-Type, X-Relasi-Visitor, Last-Event-ID"
 View = Callable[[HttpRequest, Inbox], HttpResponseBase]
 
 
+def allowed_origins(inbox: Inbox) -> set[str]:
+    """The inbox's allowed origins: a list, or the settings form's comma-separated text."""
+    value = (inbox.config or {}).get("allowed_origins") or []
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    return {str(o).strip().rstrip("/").lower() for o in items if str(o).strip()}
+
+
 def origin_allowed(request: HttpRequest, inbox: Inbox) -> bool:
     """No Origin header (not a cross-site browser request), Relasi's own origin, any origin
     when the inbox lists none, otherwise only the listed ones."""
-    origin = request.headers.get("Origin", "")
-    allowed = (inbox.config or {}).get("allowed_origins") or []
+    origin = request.headers.get("Origin", "").rstrip("/").lower()
+    allowed = allowed_origins(inbox)
     if not origin or not allowed:
         return True
-    own = f"{request.scheme}://{request.get_host()}"
-    return origin == own or origin.rstrip("/") in {str(o).rstrip("/") for o in allowed}
+    return origin == f"{request.scheme}://{request.get_host()}".lower() or origin in allowed
 
 
 def _cors(request: HttpRequest, inbox: Inbox, response: HttpResponseBase) -> HttpResponseBase:
     origin = request.headers.get("Origin", "")
-    listed = (inbox.config or {}).get("allowed_origins") or []
+    listed = allowed_origins(inbox)
     response["Access-Control-Allow-Origin"] = origin if (listed and origin) else "*"
     response["Vary"] = "Origin"
     response["Cache-Control"] = "no-store"

@@ -181,6 +181,11 @@ def test_only_allowed_origins_may_embed_the_widget(box):
     assert pre.status_code == 204 and "X-Relasi-Visitor" in pre["Access-Control-Allow-Headers"]
     r = say(good, box, "Halo")
     assert r.status_code == 201 and r["Access-Control-Allow-Origin"] == "https://tokoxyz.test"
+    # As the settings form stores it: comma-separated text.
+    box.config = {"allowed_origins": "https://a.test, https://tokoxyz.test/"}
+    box.save()
+    assert say(good, box, "Lagi").status_code == 201
+    assert say(bad, box, "Halo").status_code == 403
 
 
 def test_sending_is_rate_limited(box):
