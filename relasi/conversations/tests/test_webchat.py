@@ -335,3 +335,24 @@ def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server)
     page.keyboard.press("Escape")
     expect(page.locator("#rc-panel")).to_be_hidden()
     assert page.evaluate(focused) == "rc-open"
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
+@pytest.mark.django_db(transaction=True)
+def test_a_visitors_message_and_an_agents_reply_notify_on_commit_on_postgres():
+    import psycopg
+
+    from relasi.core.testing import make_personas
+
+    p = make_personas()
+    BusinessHours.objects.all().delete()
+    b = inbox(ChannelKind.WEBCHAT)
+    message, _offline = webchat.send(b, TOKEN, "Halo")
+    conv = message.conversation
+    with psycopg.connect(**stream.listen_params(), autocommit=True) as listener:
+        listener.execute(f"LISTEN {stream.channel(conv.pk)}")
+        webchat.send(b, TOKEN, "Masih ada?")
+        reply = actions.reply(p.admin, conv, "Ada!")  # the web-chat adapter delivers it
+        got = [n.payload for n in listener.notifies(timeout=5, stop_after=2)]
+    visitor = conv.messages.get(body="Masih ada?")
+    assert got == [str(visitor.pk), str(reply.pk)]
