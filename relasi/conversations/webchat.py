@@ -63,7 +63,7 @@ def is_open(now: dt.datetime | None = None) -> bool:
 def conversation_of(inbox: Inbox, token: str) -> Conversation | None:
     vid = visitor_id(token)
     return (
-        Conversation.objects.filter(inbox=inbox, thread_key=vid)
+        Conversation.objects.filter(inbox=inbox, contact_address=vid)  # indexed; == thread key
         .order_by("-last_message_at", "-id")
         .first()
     )
@@ -106,7 +106,7 @@ def visible_messages(inbox: Inbox, vid: str, after: int = 0, limit: int = PAGE) 
     rows = (
         Message.objects.filter(
             inbox=inbox,
-            conversation__thread_key=vid,
+            conversation__contact_address=vid,
             direction__in=(Direction.INBOUND, Direction.OUTBOUND),
             pk__gt=max(0, after),
         )
