@@ -14,6 +14,7 @@ last message id it saw), so no message is lost between two streams and no worker
 long. Lines starting with ":" are heartbeats, which keep proxies from closing an idle stream."""
 
 import json
+import threading
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -41,6 +42,22 @@ def notify(conversation_id: int, message_id: int) -> None:
         cursor.execute("SELECT pg_notify(%s, %s)", [channel(conversation_id), str(message_id)])
 
 
+_open = 0
+_open_lock = threading.Lock()
+
+
+def open_streams() -> int:
+    """Streams this process is serving now (each holds a worker thread, and on PostgreSQL a
+    connection)."""
+    return _open
+
+
+def _count(delta: int) -> None:
+    global _open
+    with _open_lock:
+        _open += delta
+
+
 def _wait(seconds: float) -> None:
     time.sleep(seconds)
 
@@ -54,11 +71,15 @@ def events(conversation_id: int | None, fetch: Fetch, after: int) -> Iterator[st
     """The stream's text: a retry hint, then every new message as an event, heartbeats
     between, until LIFETIME is over. `fetch(after)` returns the messages after an id."""
     deadline = time.monotonic() + LIFETIME
-    yield f"retry: {RETRY_MS}\n\n"
-    if conversation_id is not None and connection.vendor == "postgresql":
-        yield from _listen(conversation_id, fetch, after, deadline)
-    else:
-        yield from _poll(fetch, after, deadline)
+    _count(1)
+    try:
+        yield f"retry: {RETRY_MS}\n\n"
+        if conversation_id is not None and connection.vendor == "postgresql":
+            yield from _listen(conversation_id, fetch, after, deadline)
+        else:
+            yield from _poll(fetch, after, deadline)
+    finally:
+        _count(-1)
 
 
 def _emit(fetch: Fetch, after: int) -> tuple[list[str], int]:

@@ -22,6 +22,7 @@ from django.http import (
 )
 from django.http.response import HttpResponseBase
 from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_safe
@@ -61,7 +62,7 @@ def _cors(request: HttpRequest, inbox: Inbox, response: HttpResponseBase) -> Htt
     origin = request.headers.get("Origin", "")
     listed = allowed_origins(inbox)
     response["Access-Control-Allow-Origin"] = origin if (listed and origin) else "*"
-    response["Vary"] = "Origin"
+    patch_vary_headers(response, ["Origin"])
     response["Cache-Control"] = "no-store"
     response["Cross-Origin-Resource-Policy"] = "cross-origin"  # read by the embedding site
     return response

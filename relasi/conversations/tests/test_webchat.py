@@ -181,6 +181,7 @@ def test_only_allowed_origins_may_embed_the_widget(box):
     assert pre.status_code == 204 and "X-Relasi-Visitor" in pre["Access-Control-Allow-Headers"]
     r = say(good, box, "Halo")
     assert r.status_code == 201 and r["Access-Control-Allow-Origin"] == "https://tokoxyz.test"
+    assert "Origin" in r["Vary"] and "Access-Control-Allow-Credentials" not in r
     # As the settings form stores it: comma-separated text.
     box.config = {"allowed_origins": "https://a.test, https://tokoxyz.test/"}
     box.save()
@@ -195,15 +196,20 @@ def test_sending_is_rate_limited(box):
 
 
 def _events(response) -> list[dict]:
+    """The data of the first event(s); the stream is closed after (a suspended generator
+    collected later, in another test's server thread, would close that thread's connection)."""
     out = []
-    for chunk in response.streaming_content:
-        text = chunk.decode() if isinstance(chunk, bytes) else chunk
-        for line in text.splitlines():
-            if line.startswith("data: "):
-                out.append(json.loads(line[6:]))
-        if out:
-            return out
-    return out
+    try:
+        for chunk in response.streaming_content:
+            text = chunk.decode() if isinstance(chunk, bytes) else chunk
+            for line in text.splitlines():
+                if line.startswith("data: "):
+                    out.append(json.loads(line[6:]))
+            if out:
+                return out
+        return out
+    finally:
+        response.close()
 
 
 @pytest.mark.skipif(connection.vendor == "postgresql", reason="SQLite streams poll")
@@ -249,7 +255,8 @@ def test_the_stream_wakes_on_notify_from_another_connection_on_postgres(box, per
     reply = Message.objects.create(
         conversation=conv, inbox=box, direction=Direction.OUTBOUND, body="Ada, kak", status="sent"
     )
-    chunks = iter(client.get(url(box, "stream"), HTTP_LAST_EVENT_ID=str(seen)).streaming_content)
+    response = client.get(url(box, "stream"), HTTP_LAST_EVENT_ID=str(seen))
+    chunks = iter(response.streaming_content)
     assert next(chunks).startswith(b"retry:")  # LISTEN happens on the next step
     stream.HEARTBEAT, old = 30.0, stream.HEARTBEAT
     try:
@@ -268,6 +275,7 @@ def test_the_stream_wakes_on_notify_from_another_connection_on_postgres(box, per
             assert time.monotonic() - started < 10  # woken by NOTIFY, not the 30 s heartbeat
     finally:
         stream.HEARTBEAT = old
+        response.close()
 
 
 def test_the_agent_page_polls_the_thread(box, personas):
@@ -304,18 +312,22 @@ def test_the_visitor_token_is_not_in_any_url_the_widget_calls():
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server):
+def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server, monkeypatch):
     from playwright.sync_api import expect
 
     from relasi.core.tests.browser import PHONE, horizontal_overflow, log_in
     from relasi.core.tests.browser import personas as make_personas
 
+    # Short streams: the widget reconnects with Last-Event-ID (exercised here), and no stream
+    # outlives the test to poll the live server's shared in-memory database in the next one.
+    monkeypatch.setattr(stream, "LIFETIME", 2.0)
     p = make_personas()
     BusinessHours.objects.all().delete()  # always open: no offline note
     inbox(ChannelKind.WEBCHAT, name="Toko XYZ")
     page.set_viewport_size(PHONE)
     log_in(page, live_server.url, p.admin.username, next_path="/conversations/widget/demo/")
     expect(page.locator("h1")).to_have_text("Web chat demo")
+    expect(page.locator("#rc-title")).to_have_text("Chat with us")  # the page's <html lang>
     opener = page.locator("#rc-open")
     expect(opener).to_have_attribute("aria-expanded", "false")
     opener.click()
@@ -335,6 +347,11 @@ def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server)
     page.keyboard.press("Escape")
     expect(page.locator("#rc-panel")).to_be_hidden()
     assert page.evaluate(focused) == "rc-open"
+    page.goto("about:blank")  # the widget stops; its last stream ends within LIFETIME
+    deadline = time.monotonic() + 10
+    while stream.open_streams() and time.monotonic() < deadline:
+        page.wait_for_timeout(100)
+    assert stream.open_streams() == 0
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="LISTEN/NOTIFY is PostgreSQL's")
