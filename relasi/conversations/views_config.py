@@ -196,4 +196,10 @@ class InboxViewSet(ConfigViewSet):
 
             rows.append((gl("Webhook URL"), sms.inbound_url(obj)))
             rows.append((gl("Status callback URL"), sms.status_callback_url(obj)))
+        if obj.kind == "webchat":
+            from django.templatetags.static import static
+
+            src = links.absolute(static("conversations/widget.js"))
+            tag = f'<script src="{src}" data-relasi-key="{obj.widget_key}" async></script>'
+            rows.append((gl("Embed code"), tag))
         return {"extra_rows": rows}

@@ -295,6 +295,13 @@ def test_the_agent_page_polls_the_thread(box, personas):
     assert client_for(personas.other_rep).get(poll, HTTP_HX_REQUEST="true").status_code == 404
 
 
+def test_the_inbox_settings_show_the_embed_code(box, personas):
+    page = client_for(personas.admin).get(f"/conversations/settings/inboxes/{box.pk}/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert "conversations/widget.js" in text and f"data-relasi-key=&quot;{box.widget_key}" in text
+
+
 def test_the_demo_page_is_for_administrators(box, personas):
     page = client_for(personas.admin).get("/conversations/widget/demo/")
     assert page.status_code == 200
