@@ -351,6 +351,17 @@ def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server,
     assert conv.messages.get().body == "Halo, kipas 16 inci ada?"
     actions.reply(p.admin, conv, "Ada, kak! Warna putih atau hitam?")
     expect(page.locator("#rc-log li.agent")).to_contain_text("Ada, kak! Warna putih atau hitam?")
+    # The visitor leaves their details: the conversation is linked to the existing customer.
+    dewi = person(p.rep, "Dewi", "Lestari", emails=["dewi@contoh.test"])
+    page.click("#rc-who")
+    expect(page.locator("#rc-id")).to_be_visible()
+    page.fill("#rc-name", "Dewi")
+    page.fill("#rc-email", "dewi@contoh.test")
+    page.click("#rc-id button[type=submit]")
+    expect(page.locator("#rc-status")).to_have_text("Thank you, we will keep in touch.")
+    expect(page.locator("#rc-who")).to_be_hidden()
+    conv.refresh_from_db()
+    assert conv.customer_id == dewi.pk
     page.keyboard.press("Escape")
     expect(page.locator("#rc-panel")).to_be_hidden()
     assert page.evaluate(focused) == "rc-open"
