@@ -91,7 +91,7 @@
   function $(id) { return root.getElementById("rc-" + id); }
   var btn = $("open"), panel = $("panel"), log = $("log"), form = $("form"), body = $("body");
   var idForm = $("id"), who = $("who"), status = $("status"), error = $("error");
-  var seen = {}, last = 0, loaded = false, streaming = false, retry = 1500;
+  var seen = {}, last = 0, loaded = false, streaming = false, retry = 1500, fails = 0;
 
   function call(path, data) {
     var opts = { headers: { "X-Relasi-Visitor": token, "Accept-Language": lang }, cache: "no-store" };
@@ -157,7 +157,10 @@
         });
       }
       return pump();
-    }).then(function () { again(retry); }, function () { again(15000); });
+    }).then(function () { fails = 0; again(retry); }, function () {
+      fails++; // 2, 4, 8 … 30 s: a restart or a 429 is not hammered, a blip costs 2 s
+      again(Math.min(30000, 1000 * Math.pow(2, fails)));
+    });
   }
   function again(ms) {
     streaming = false;
