@@ -1,6 +1,6 @@
 from django.urls import path
 
-from relasi.conversations import views, webhooks_sms, webhooks_whatsapp
+from relasi.conversations import views, views_webchat, webhooks_sms, webhooks_whatsapp
 from relasi.conversations.views_config import InboxViewSet
 
 app_name = "conversations"
@@ -18,6 +18,10 @@ urlpatterns = [
     path("<int:pk>/canned/<int:canned_pk>/", views.canned_text, name="canned"),
     path("pick/customer/", views.customer_picker, name="customer_picker"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("widget/demo/", views_webchat.demo, name="widget_demo"),
+    path("widget/<str:key>/messages/", views_webchat.messages, name="widget_messages"),
+    path("widget/<str:key>/identify/", views_webchat.identify, name="widget_identify"),
+    path("widget/<str:key>/stream/", views_webchat.events, name="widget_stream"),
     *InboxViewSet().urls("settings/inboxes"),
     # Public: Meta's servers call it; the signature and the inbox's key stand in for a login.
     path("hooks/whatsapp/<str:key>/", webhooks_whatsapp.hook, name="whatsapp_hook"),

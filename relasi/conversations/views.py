@@ -20,7 +20,7 @@ from relasi.conversations.forms import AssignForm, LinkCustomerForm, NoteForm, R
 from relasi.conversations.models import Conversation, MessageAttachment
 from relasi.core import records
 from relasi.core.access import get_for_user, visible_to
-from relasi.core.htmx import template_for
+from relasi.core.htmx import is_htmx, template_for
 from relasi.core.pagination import paginate
 from relasi.core.views import require
 
@@ -66,19 +66,36 @@ def inbox(request: HttpRequest) -> HttpResponse:
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     require(request, "conversations", "view")
     conv = _get(request, pk)
+    since = request.GET.get("since", "")
+    if is_htmx(request) and since.isdigit():
+        # The thread polls: nothing new is 204 (htmx swaps nothing), else the fresh thread.
+        if not conv.messages.filter(pk__gt=int(since)).exists():
+            return HttpResponse(status=204)
+        thread = _thread(conv)
+        ctx = {"conv": conv, "thread": thread, "last_id": _last(thread), "Direction": Direction}
+        return render(request, "conversations/detail.html#thread", ctx)
     return render(request, "conversations/detail.html", _detail_context(request, conv))
 
 
-def _detail_context(request: HttpRequest, conv: Conversation, **forms: Any) -> dict[str, Any]:
-    allowed, reason = actions.may_reply(conv)
-    thread = list(
+def _last(thread: list[Any]) -> int:
+    return max((m.pk for m in thread), default=0)
+
+
+def _thread(conv: Conversation) -> list[Any]:
+    return list(
         conv.messages.select_related("author")
         .prefetch_related("attachments")
         .order_by("created_at", "id")
     )
+
+
+def _detail_context(request: HttpRequest, conv: Conversation, **forms: Any) -> dict[str, Any]:
+    allowed, reason = actions.may_reply(conv)
+    thread = _thread(conv)
     return {
         "conv": conv,
         "thread": thread,
+        "last_id": _last(thread),
         "may_reply": allowed,
         "reply_blocked": reason,
         "reply_form": forms.get("reply_form") or ReplyForm(initial={"version": conv.version}),

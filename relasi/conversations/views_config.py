@@ -39,6 +39,7 @@ CONFIG_FIELDS = [
     ("account_sid", gl("Twilio account SID"), "sms"),
     ("messaging_service_sid", gl("Twilio messaging service SID (instead of a sender)"), "sms"),
     ("sender_id", gl("SMS sender id"), "sms"),
+    ("allowed_origins", gl("Sites that may embed the chat (comma-separated)"), "webchat"),
 ]
 SECRET_FIELDS = [
     ("imap_password", gl("IMAP password"), "email"),
@@ -122,7 +123,12 @@ class InboxForm(forms.ModelForm):
 
 
 def channel_note(channel: str) -> str:
-    labels = {"email": gl("E-mail only."), "whatsapp": gl("WhatsApp only."), "sms": gl("SMS only.")}
+    labels = {
+        "email": gl("E-mail only."),
+        "whatsapp": gl("WhatsApp only."),
+        "sms": gl("SMS only."),
+        "webchat": gl("Web chat only; empty: any site may embed it."),
+    }
     return str(labels[channel])
 
 
@@ -190,4 +196,10 @@ class InboxViewSet(ConfigViewSet):
 
             rows.append((gl("Webhook URL"), sms.inbound_url(obj)))
             rows.append((gl("Status callback URL"), sms.status_callback_url(obj)))
+        if obj.kind == "webchat":
+            from django.templatetags.static import static
+
+            src = links.absolute(static("conversations/widget.js"))
+            tag = f'<script src="{src}" data-relasi-key="{obj.widget_key}" async></script>'
+            rows.append((gl("Embed code"), tag))
         return {"extra_rows": rows}

@@ -66,6 +66,8 @@ PUBLIC_SITES = (
     | {"privacy:preferences", "privacy:unsubscribe", "privacy:confirm"}
     # Channel webhooks: Meta's servers sign each call (X-Hub-Signature-256); unknown keys 404.
     | {"conversations:whatsapp_hook"}
+    # The web-chat widget: the visitor's token (a header) is the credential; unknown keys 404.
+    | {f"conversations:widget_{n}" for n in ("messages", "identify", "stream")}
 )
 PUBLIC |= PUBLIC_SITES
 SELF_SERVICE |= PUBLIC_SITES | {"service:alerts_read"}  # marking my own alerts read
