@@ -123,6 +123,7 @@ class Conversation(BaseRecord):
             models.Index(fields=["owner", "-last_message_at", "-id"], name="conv_owner_recent_idx"),
             models.Index(fields=["team", "-last_message_at", "-id"], name="conv_team_recent_idx"),
             models.Index(fields=["inbox", "contact_address", "status"], name="conv_thread_idx"),
+            models.Index(fields=["inbox", "thread_key"], name="conv_thread_key_idx"),
             models.Index(fields=["-last_message_at", "-id"], name="conv_recent_idx"),
         ]
 
