@@ -121,6 +121,10 @@ TEMPLATES = [
     }
 ]
 
+# The standard widgets are written in Python, not through their templates (relasi/core/formrender.py):
+# the people list's filter form through the templates was a third of the page's CPU (issue 19).
+FORM_RENDERER = "relasi.core.formrender.FastWidgetRenderer"
+
 # --- Database -----------------------------------------------------------------------------------
 # SQLite by default (one file, WAL, IMMEDIATE transactions so concurrent writers queue on
 # busy_timeout instead of failing with "database is locked"); PostgreSQL via DATABASE_URL.
