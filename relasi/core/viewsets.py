@@ -2,8 +2,10 @@
 choose columns, saved views, keyset pages, bulk actions, CSV export), detail, create, edit and
 delete views, all through the access layer. Anchor: netbox's generic object views."""
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partialmethod
 from typing import Any
 
 import django_filters
@@ -11,11 +13,13 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import URLPattern, path
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core import customfields, records
 from relasi.core.access import visible_to
-from relasi.core.models import Tag
+from relasi.core.models import CustomField, Tag
 
 
 @dataclass
@@ -43,6 +47,35 @@ class Column:
         if isinstance(obj, models.Manager):
             return ", ".join(str(o) for o in obj.all())
         return obj
+
+    def reader(self, model: type[models.Model]) -> Callable[[Any], Any]:
+        """`value` for a page of `model` rows. A choice field's `get_<field>_display` reads its
+        labels from a dict built once here: Django's rebuilds (and re-translates) the whole
+        choices dict on every call, which was a tenth of the people list's row time."""
+        acc = self.accessor
+        if not (isinstance(acc, str) and acc.startswith("get_") and acc.endswith("_display")):
+            return self.value
+        method = inspect.getattr_static(model, acc, None)
+        if not (
+            isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display  # type: ignore[attr-defined]
+        ):
+            return self.value  # a display method of the model's own
+        field = method.keywords["field"]
+        labels = {
+            key: force_str(label, strings_only=True)
+            for key, label in make_hashable(field.flatchoices)
+        }
+        attname = field.attname
+
+        def read(obj: Any) -> Any:  # what _get_FIELD_display answers
+            value = getattr(obj, attname)
+            label = labels.get(make_hashable(value), _MISSING)
+            return force_str(value, strings_only=True) if label is _MISSING else label
+
+        return read
+
+
+_MISSING = object()
 
 
 @dataclass
@@ -181,14 +214,19 @@ class RecordViewSet:
         return queryset
 
     def filterset(
-        self, data: Any, queryset: models.QuerySet, user: Any
+        self,
+        data: Any,
+        queryset: models.QuerySet,
+        user: Any,
+        custom: list[CustomField] | None = None,
     ) -> django_filters.FilterSet | None:
+        """`custom`: the model's custom field definitions when the caller has read them."""
         if self.filterset_class is None:
             return None
         fs = self.filterset_class(data, queryset=queryset, request=None)
         if hasattr(fs, "limit_to_user"):
             fs.limit_to_user(user)
-        customfields.add_filters(fs, self.model)
+        customfields.add_filters(fs, self.model, custom)
         return fs
 
     def get_bulk_actions(self) -> list[BulkAction]:
@@ -198,9 +236,9 @@ class RecordViewSet:
             else [ASSIGN_OWNER, ADD_TAG, DELETE]
         )
 
-    def column_map(self) -> dict[str, Column]:
+    def column_map(self, custom: list[CustomField] | None = None) -> dict[str, Column]:
         cols = {c.name: c for c in self.columns}
-        for cf in customfields.definitions(self.model):
+        for cf in customfields.definitions(self.model) if custom is None else custom:
             cols[customfields.PREFIX + cf.key] = Column(
                 customfields.PREFIX + cf.key,
                 cf.display_label,

@@ -103,6 +103,15 @@ class CustomerFilterSet(FilterSet):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = getattr(request, "user", None)
+        # Read once per filterset: the select asks for its first choice (`required`) and then
+        # for all of them, and filter_consent checks the value against them again.
+        self._purpose_choices: list[tuple[str, str]] | None = None
+        self.filters["consent_purpose"].extra["choices"] = self.purposes
+
+    def purposes(self) -> list[tuple[str, str]]:
+        if self._purpose_choices is None:
+            self._purpose_choices = _purposes()
+        return self._purpose_choices
 
     def limit_to_user(self, user: Any) -> None:
         from relasi.core.access import visible_to
@@ -132,7 +141,7 @@ class CustomerFilterSet(FilterSet):
         data = self.form.cleaned_data
         purpose = purpose or data.get("consent_purpose") or "marketing"
         channel = channel or data.get("consent_channel") or Channel.EMAIL
-        if purpose not in {key for key, _l in _purposes()}:
+        if purpose not in {key for key, _l in self.purposes()}:
             return queryset.none()
         if status == "contactable":
             return queryset.filter(pk__in=gate.filter_contactable(channel, purpose))

@@ -168,3 +168,24 @@ def test_bulk_delete_needs_confirmation(personas):
     assert page.status_code == 200 and Customer.objects.filter(pk=c.pk).exists()
     client.post("/customers/people/bulk/", {"action": "delete", "ids": [c.pk], "confirmed": "1"})
     assert not Customer.objects.filter(pk=c.pk).exists()
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+def test_column_readers_answer_what_the_columns_do(personas, language):
+    """RowCells reads a page's choice labels from a dict built once (Column.reader); the answer
+    is Django's get_<field>_display, in the active language, for unknown stored values too."""
+    from django.utils import translation
+
+    from relasi.customers.models import Customer, Person
+    from relasi.customers.views import OrganizationViewSet, PersonViewSet
+
+    _make(personas.rep, 2)
+    Customer.objects.filter(first_name="Person001").update(lifecycle_stage="not-a-stage")
+    with translation.override(language):
+        for viewset in (PersonViewSet, OrganizationViewSet):
+            for column in viewset.columns:
+                read = column.reader(Person)
+                for obj in Person.objects.select_related("owner").prefetch_related("tags"):
+                    assert read(obj) == column.value(obj), (column.name, obj.pk)
+        stage = next(c for c in PersonViewSet.columns if c.name == "lifecycle_stage")
+        assert stage.reader(Person) != stage.value  # the fast path is taken
