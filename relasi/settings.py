@@ -114,7 +114,6 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "relasi.core.context_processors.shell",
             ],
             "builtins": ["relasi.core.templatetags.relasi"],
         },
