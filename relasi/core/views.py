@@ -132,7 +132,7 @@ class ObjectListView(RecordView):
         vs = self.viewset
         state = ListState(self)
         page = paginate(
-            vs.for_columns(state.queryset, state.columns),
+            vs.for_columns(state.queryset, state.columns, state.order),
             order=state.order,
             after=state.params.get("after"),
             before=state.params.get("before"),
@@ -143,7 +143,12 @@ class ObjectListView(RecordView):
             models.Q(owner=request.user) | models.Q(shared=True)
         )
         detail_name = f"{request.resolver_match.namespace}:{vs.url_name}_detail"  # type: ignore[union-attr]
-        cells = RowCells(state.columns, detail_name, vs.model)
+        bulk_actions = [
+            a
+            for a in vs.get_bulk_actions()
+            if request.user.has_module_perm(vs.module, a.permission)  # type: ignore[union-attr]
+        ]
+        cells = RowCells(state.columns, detail_name, vs.model, select=bool(bulk_actions))
         rows = [(obj, cells(obj)) for obj in page.items]
         context = {
             **self.base_context(),
@@ -153,11 +158,7 @@ class ObjectListView(RecordView):
             "count": count,
             "count_exact": exact,
             "saved_views": saved_views,
-            "bulk_actions": [
-                a
-                for a in vs.get_bulk_actions()
-                if request.user.has_module_perm(vs.module, a.permission)
-            ],  # type: ignore[union-attr]
+            "bulk_actions": bulk_actions,
             "bulk_url": self.url("bulk"),
             "export_url": self.url("export") + "?" + state.query_without(),
             "detail_url_name": f"{request.resolver_match.namespace}:{vs.url_name}_detail",  # type: ignore[union-attr]
@@ -174,12 +175,23 @@ _PK_MARK = "90817263544536271"  # reversed once per page, replaced by each row's
 class RowCells:
     """A list page's cells as HTML, built here rather than by a template loop: 50 rows × N
     columns of template tags and one URL reversal per row were most of the list page's time
-    (issue 19). Each cell carries its column label (`data-label`) so phones show rows as cards."""
+    (issue 19). Each cell carries its column label (`data-label`) so phones show rows as cards;
+    `select` starts each row with the bulk actions' checkbox."""
 
     def __init__(
-        self, columns: list[Any], detail_name: str, model: type[models.Model] | None = None
+        self,
+        columns: list[Any],
+        detail_name: str,
+        model: type[models.Model] | None = None,
+        select: bool = False,
     ) -> None:
         self.columns = columns
+        self.select = (
+            '<td class="select-cell"><input class="form-check-input" type="checkbox" name="ids"'
+            f' value="{_PK_MARK}" aria-label="{escape(_("Select"))}"></td>'
+            if select
+            else ""
+        )
         self.readers = [col.reader(model) if model else col.value for col in columns]
         self.labels = [escape(str(col.label)) for col in columns]  # translated once
         self.url = reverse(detail_name, args=[_PK_MARK])
@@ -194,7 +206,7 @@ class RowCells:
         )
 
     def __call__(self, obj: models.Model) -> SafeString:
-        parts = []
+        parts = [self.select.replace(_PK_MARK, str(obj.pk))] if self.select else []
         for i, read in enumerate(self.readers):
             value = read(obj)
             if i == 0:

@@ -104,14 +104,18 @@ class CustomerFilterSet(FilterSet):
         super().__init__(*args, **kwargs)
         self.user = getattr(request, "user", None)
         # Read once per filterset: the select asks for its first choice (`required`) and then
-        # for all of them, and filter_consent checks the value against them again.
-        self._purpose_choices: list[tuple[str, str]] | None = None
-        self.filters["consent_purpose"].extra["choices"] = self.purposes
+        # for all of them, and filter_consent checks the value against them again. A plain
+        # function, not a bound method: the form deep-copies its fields' choices, and copying
+        # a method copies the whole filterset with it.
+        read: list[list[tuple[str, str]]] = []
 
-    def purposes(self) -> list[tuple[str, str]]:
-        if self._purpose_choices is None:
-            self._purpose_choices = _purposes()
-        return self._purpose_choices
+        def purposes() -> list[tuple[str, str]]:
+            if not read:
+                read.append(_purposes())
+            return read[0]
+
+        self.purposes = purposes
+        self.filters["consent_purpose"].extra["choices"] = purposes
 
     def limit_to_user(self, user: Any) -> None:
         from relasi.core.access import visible_to
