@@ -121,8 +121,12 @@ class CustomerFilterSet(FilterSet):
         from relasi.core.access import visible_to
 
         self.user = user
-        self.filters["group"].queryset = visible_to(user, Group.objects.all())
-        self.filters["owner"].queryset = User.objects.filter(is_active=True)
+        # The choices show names only (what __str__ reads); the rest of the rows, e.g. 20
+        # columns per user, was most of reading them.
+        self.filters["group"].queryset = visible_to(user, Group.objects.all()).only("name")
+        self.filters["owner"].queryset = User.objects.filter(is_active=True).only(
+            "first_name", "last_name", "username"
+        )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or self.user is None:

@@ -228,3 +228,25 @@ def test_only_the_shown_fields_are_selected(personas):
     page = next(q["sql"] for q in ctx.captured_queries if "LIMIT 51" in q["sql"])
     assert '"customers_customer"."city"' in page
     assert '"customers_customer"."background"' not in page
+
+
+def test_filter_forms_use_their_own_fields_and_never_share_them(personas):
+    """core.filters.FilterSet skips the form's deep copy of fields the filterset built for
+    itself; two filtersets (two users' lists) still never share a field or its choices."""
+    from django.http import QueryDict
+
+    from relasi.customers.filtersets import CustomerFilterSet
+    from relasi.customers.models import Customer, Group
+
+    Group.objects.create(name="Rep's group", owner=personas.rep, team=personas.team_a)
+    forms = []
+    for user in (personas.rep, personas.other_rep):
+        fs = CustomerFilterSet(QueryDict(""), queryset=Customer.objects.all())
+        fs.limit_to_user(user)
+        assert fs.form.fields["group"] is fs.filters["group"].field  # not copied again
+        forms.append(fs.form)
+    mine, theirs = (f.fields["group"] for f in forms)
+    assert mine is not theirs and mine.widget is not theirs.widget
+    assert [str(label) for _v, label in mine.choices][1:] == ["Rep's group"]
+    assert [str(label) for _v, label in theirs.choices][1:] == []
+    assert forms[0].fields["lifecycle_stage"] is not forms[1].fields["lifecycle_stage"]
