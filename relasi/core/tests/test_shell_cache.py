@@ -77,3 +77,15 @@ def test_a_folded_section_and_the_active_entry(personas):
     html = client.get("/customers/organisations/").content.decode()
     assert 'href="/customers/organisations/" aria-current="page"' in html
     assert 'href="/customers/people/" aria-current="page"' not in html
+
+
+def test_templates_are_compiled_once(settings):
+    """Production settings (no DEBUG) keep compiled templates: the cached loader, for pages
+    and for the form renderer's widget templates alike."""
+    from django.forms.renderers import get_default_renderer
+    from django.template import engines
+
+    assert not settings.DEBUG
+    for engine in (engines["django"].engine, get_default_renderer().engine.engine):
+        assert [type(loader).__name__ for loader in engine.template_loaders] == ["Loader"]
+        assert type(engine.template_loaders[0]).__module__ == "django.template.loaders.cached"
