@@ -115,12 +115,15 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "relasi.core.context_processors.shell",
             ],
             "builtins": ["relasi.core.templatetags.relasi"],
         },
     }
 ]
+
+# The standard widgets are written in Python, not through their templates (relasi/core/formrender.py):
+# the people list's filter form through the templates was a third of the page's CPU (issue 19).
+FORM_RENDERER = "relasi.core.formrender.FastWidgetRenderer"
 
 # --- Database -----------------------------------------------------------------------------------
 # SQLite by default (one file, WAL, IMMEDIATE transactions so concurrent writers queue on

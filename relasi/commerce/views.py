@@ -61,7 +61,7 @@ class OrderViewSet(RecordViewSet):
         BulkAction("delete", gl("Delete"), "delete", _bulk_delete, confirm=True, danger=True)
     ]
 
-    def filterset(self, data: Any, queryset: Any, user: Any) -> Any:
+    def filterset(self, data: Any, queryset: Any, user: Any, custom: Any = None) -> Any:
         return None
 
     def base_queryset(self) -> Any:

@@ -8,10 +8,14 @@ module with "view". The same `access.may()` guards the page, so no role sees an 
 answers 403. A section is shown when the user may open one of its entries.
 """
 
+from functools import lru_cache
 from typing import Any, NamedTuple
 
+from django.conf import settings
 from django.http import HttpRequest
-from django.urls import NoReverseMatch, reverse
+from django.template.loader import get_template
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core.access import may
@@ -91,17 +95,26 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
 ]  # fmt: skip
 
 
+@lru_cache(maxsize=1024)
+def _url(urlconf: Any, prefix: str, url_name: str) -> str | None:
+    """An entry's URL, reversed once per URLconf and script prefix (both in the key)."""
+    try:
+        return reverse(url_name, urlconf=urlconf)
+    except NoReverseMatch:
+        return None
+
+
 def nav_for(user: Any) -> list[dict[str, Any]]:
     """The sections and entries `user` may open (each entry's URL reversed)."""
+    urlconf, prefix = get_urlconf(), get_script_prefix()
     sections = []
     for key, heading, entries in NAV:
         items = []
         for entry in entries:
             if not may(user, entry.perm or f"{key}.view"):
                 continue
-            try:
-                url = reverse(entry.url_name)
-            except NoReverseMatch:
+            url = _url(urlconf, prefix, entry.url_name)
+            if url is None:
                 continue
             items.append({"label": entry.label, "url": url, "icon": entry.icon, "active": False})
         if items:
@@ -109,11 +122,10 @@ def nav_for(user: Any) -> list[dict[str, Any]]:
     return sections
 
 
-def shell(request: HttpRequest) -> dict[str, Any]:
-    user = request.user
-    if not user.is_authenticated:
-        return {}
-    sections = nav_for(user)
+def nav_sections(request: HttpRequest) -> list[dict[str, Any]]:
+    """nav_for(request.user) with the current page's entry highlighted and the sections the
+    user folded closed."""
+    sections = nav_for(request.user)
     folded = set(request.COOKIES.get(NAV_COOKIE, "").split("."))
     # Only the most specific entry is highlighted (/analytics/rfm/ is not also /analytics/), and
     # its section stays open even if the user folded it.
@@ -129,4 +141,47 @@ def shell(request: HttpRequest) -> dict[str, Any]:
         item["active"] = True
     for section in sections:
         section["open"] = section is active_section or section["key"] not in folded
-    return {"nav_sections": sections}
+    return sections
+
+
+def sidebar(request: HttpRequest) -> SafeString:
+    """The sidebar's sections as HTML (core/_sidebar_nav.html, `{% sidebar_nav %}` in
+    base.html). The fragment is the same for everyone with the same entries in the same language,
+    so it is rendered once per distinct input: the key is everything the template shows (labels
+    already translated, URLs, icons, highlighted entry, folded sections), so it cannot show one
+    user what another may open, and a new language or role simply makes a new key. Rendering it
+    on every page was about a tenth of the people list's CPU (issue 19)."""
+    if not request.user.is_authenticated:
+        return SafeString("")
+    data = tuple(
+        (
+            section["key"],
+            str(section["label"]),
+            section["open"],
+            tuple(
+                (str(item["label"]), item["url"], item["icon"], item["active"])
+                for item in section["items"]
+            ),
+        )
+        for section in nav_sections(request)
+    )
+    if settings.DEBUG:  # template edits show at once while developing
+        return _render_sidebar.__wrapped__(data)
+    return _render_sidebar(data)
+
+
+@lru_cache(maxsize=256)
+def _render_sidebar(data: tuple) -> SafeString:
+    sections = [
+        {
+            "key": key,
+            "label": label,
+            "open": is_open,
+            "items": [
+                {"label": item_label, "url": url, "icon": icon, "active": active}
+                for item_label, url, icon, active in items
+            ],
+        }
+        for key, label, is_open, items in data
+    ]
+    return SafeString(get_template("core/_sidebar_nav.html").render({"nav_sections": sections}))

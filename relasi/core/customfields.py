@@ -155,9 +155,14 @@ class CustomFieldFormMixin:
         return result
 
 
-def add_filters(filterset: django_filters.FilterSet, model: type[models.Model]) -> None:
-    """Add a list filter per custom field to a FilterSet instance."""
-    for cf in definitions(model):
+def add_filters(
+    filterset: django_filters.FilterSet,
+    model: type[models.Model],
+    custom: list[CustomField] | None = None,
+) -> None:
+    """Add a list filter per custom field to a FilterSet instance (`custom`: the definitions,
+    when the caller has read them already)."""
+    for cf in definitions(model) if custom is None else custom:
         name = PREFIX + cf.key
         lookup = f"custom__{cf.key}"
         label = cf.display_label

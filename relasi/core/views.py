@@ -1,5 +1,6 @@
 """Generic record views (driven by a RecordViewSet) and the shell's own pages."""
 
+import html
 from typing import Any
 from urllib.parse import urlencode
 
@@ -24,7 +25,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views import View
 
-from relasi.core import audit, csvutil, exporting
+from relasi.core import audit, csvutil, customfields, exporting
 from relasi.core.access import require_perm
 from relasi.core.choices import AuditAction
 from relasi.core.history import readable as readable_history
@@ -98,7 +99,8 @@ class ListState:
                 from django.http import QueryDict
 
                 self.params = QueryDict(self.saved.query, mutable=True)
-        self.all_columns = vs.column_map()
+        custom = customfields.definitions(vs.model)  # once for the columns and the filters
+        self.all_columns = vs.column_map(custom)
         requested = [c for c in self.params.get("cols", "").split(",") if c in self.all_columns]
         default = vs.default_columns or [c.name for c in vs.columns]
         self.columns = [self.all_columns[c] for c in (requested or default)]
@@ -110,7 +112,7 @@ class ListState:
             order = ("-" if self.sort.startswith("-") else "") + (col.order or "pk")  # type: ignore[union-attr]
         self.order = order
         base = vs.queryset_for(self.user)
-        self.filterset = vs.filterset(self.params, base, self.user)
+        self.filterset = vs.filterset(self.params, base, self.user, custom)
         if self.filterset is not None:
             self.queryset = self.filterset.qs if self.filterset.is_valid() else base.none()
         else:
@@ -130,7 +132,7 @@ class ObjectListView(RecordView):
         vs = self.viewset
         state = ListState(self)
         page = paginate(
-            vs.for_columns(state.queryset, state.columns),
+            vs.for_columns(state.queryset, state.columns, state.order),
             order=state.order,
             after=state.params.get("after"),
             before=state.params.get("before"),
@@ -141,7 +143,12 @@ class ObjectListView(RecordView):
             models.Q(owner=request.user) | models.Q(shared=True)
         )
         detail_name = f"{request.resolver_match.namespace}:{vs.url_name}_detail"  # type: ignore[union-attr]
-        cells = RowCells(state.columns, detail_name)
+        bulk_actions = [
+            a
+            for a in vs.get_bulk_actions()
+            if request.user.has_module_perm(vs.module, a.permission)  # type: ignore[union-attr]
+        ]
+        cells = RowCells(state.columns, detail_name, vs.model, select=bool(bulk_actions))
         rows = [(obj, cells(obj)) for obj in page.items]
         context = {
             **self.base_context(),
@@ -151,11 +158,7 @@ class ObjectListView(RecordView):
             "count": count,
             "count_exact": exact,
             "saved_views": saved_views,
-            "bulk_actions": [
-                a
-                for a in vs.get_bulk_actions()
-                if request.user.has_module_perm(vs.module, a.permission)
-            ],  # type: ignore[union-attr]
+            "bulk_actions": bulk_actions,
             "bulk_url": self.url("bulk"),
             "export_url": self.url("export") + "?" + state.query_without(),
             "detail_url_name": f"{request.resolver_match.namespace}:{vs.url_name}_detail",  # type: ignore[union-attr]
@@ -172,10 +175,24 @@ _PK_MARK = "90817263544536271"  # reversed once per page, replaced by each row's
 class RowCells:
     """A list page's cells as HTML, built here rather than by a template loop: 50 rows × N
     columns of template tags and one URL reversal per row were most of the list page's time
-    (issue 19). Each cell carries its column label (`data-label`) so phones show rows as cards."""
+    (issue 19). Each cell carries its column label (`data-label`) so phones show rows as cards;
+    `select` starts each row with the bulk actions' checkbox."""
 
-    def __init__(self, columns: list[Any], detail_name: str) -> None:
+    def __init__(
+        self,
+        columns: list[Any],
+        detail_name: str,
+        model: type[models.Model] | None = None,
+        select: bool = False,
+    ) -> None:
         self.columns = columns
+        self.select = (
+            '<td class="select-cell"><input class="form-check-input" type="checkbox" name="ids"'
+            f' value="{_PK_MARK}" aria-label="{escape(_("Select"))}"></td>'
+            if select
+            else ""
+        )
+        self.readers = [col.reader(model) if model else col.value for col in columns]
         self.labels = [escape(str(col.label)) for col in columns]  # translated once
         self.url = reverse(detail_name, args=[_PK_MARK])
         self.flag = format_html(
@@ -189,9 +206,9 @@ class RowCells:
         )
 
     def __call__(self, obj: models.Model) -> SafeString:
-        parts = []
-        for i, col in enumerate(self.columns):
-            value = col.value(obj)
+        parts = [self.select.replace(_PK_MARK, str(obj.pk))] if self.select else []
+        for i, read in enumerate(self.readers):
+            value = read(obj)
             if i == 0:
                 url = self.url.replace(_PK_MARK, str(obj.pk))
                 inner = f'<a href="{escape(url)}" class="fw-medium">{_cell_text(value)}</a>'
@@ -212,6 +229,8 @@ class RowCells:
 def _cell_text(value: Any) -> str:
     if value in (None, "", []):
         return "—"
+    if type(value) is str:  # what the template would do to a plain string, without the detour
+        return html.escape(value)
     return render_value_in_context(value, _CELL_CONTEXT)  # localised, local time, escaped
 
 
@@ -228,8 +247,6 @@ class ObjectDetailView(RecordView):
                 else getattr(obj, name)
             )
             fields.append((f.verbose_name, value))
-        from relasi.core import customfields
-
         custom = [
             (cf.display_label, customfields.display(cf, (obj.custom or {}).get(cf.key)))  # type: ignore[attr-defined]
             for cf in customfields.definitions(vs.model)

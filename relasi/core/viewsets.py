@@ -2,8 +2,10 @@
 choose columns, saved views, keyset pages, bulk actions, CSV export), detail, create, edit and
 delete views, all through the access layer. Anchor: netbox's generic object views."""
 
+import inspect
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partialmethod
 from typing import Any
 
 import django_filters
@@ -11,16 +13,19 @@ from django import forms
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.urls import URLPattern, path
+from django.utils.encoding import force_str
+from django.utils.hashable import make_hashable
 from django.utils.translation import gettext_lazy as _
 
 from relasi.core import customfields, records
 from relasi.core.access import visible_to
-from relasi.core.models import Tag
+from relasi.core.models import CustomField, Tag
 
 
 @dataclass
 class Column:
-    """A list column: `accessor` is an attribute path (a__b) or a callable(obj)."""
+    """A list column: `accessor` is an attribute path (a__b) or a callable(obj). `fields`: the
+    model fields a callable accessor reads, so the list can load only the columns it shows."""
 
     name: str
     label: Any
@@ -29,6 +34,7 @@ class Column:
     template: str | None = None
     link: bool = False
     export: bool = True
+    fields: tuple[str, ...] | None = None
 
     def value(self, obj: Any) -> Any:
         acc = self.accessor or self.name
@@ -43,6 +49,35 @@ class Column:
         if isinstance(obj, models.Manager):
             return ", ".join(str(o) for o in obj.all())
         return obj
+
+    def reader(self, model: type[models.Model]) -> Callable[[Any], Any]:
+        """`value` for a page of `model` rows. A choice field's `get_<field>_display` reads its
+        labels from a dict built once here: Django's rebuilds (and re-translates) the whole
+        choices dict on every call, which was a tenth of the people list's row time."""
+        acc = self.accessor
+        if not (isinstance(acc, str) and acc.startswith("get_") and acc.endswith("_display")):
+            return self.value
+        method = inspect.getattr_static(model, acc, None)
+        if not (
+            isinstance(method, partialmethod) and method.func is models.Model._get_FIELD_display  # type: ignore[attr-defined]
+        ):
+            return self.value  # a display method of the model's own
+        field = method.keywords["field"]
+        labels = {
+            key: force_str(label, strings_only=True)
+            for key, label in make_hashable(field.flatchoices)
+        }
+        attname = field.attname
+
+        def read(obj: Any) -> Any:  # what _get_FIELD_display answers
+            value = getattr(obj, attname)
+            label = labels.get(make_hashable(value), _MISSING)
+            return force_str(value, strings_only=True) if label is _MISSING else label
+
+        return read
+
+
+_MISSING = object()
 
 
 @dataclass
@@ -157,38 +192,61 @@ class RecordViewSet:
             qs = qs.prefetch_related(*self.prefetch_related)
         return qs
 
-    def for_columns(self, queryset: models.QuerySet, columns: Iterable[Column]) -> models.QuerySet:
+    def for_columns(
+        self, queryset: models.QuerySet, columns: Iterable[Column], order: str = ""
+    ) -> models.QuerySet:
         """Join or prefetch what the chosen columns read, so a page costs the same number of
-        queries whatever its length (no N+1 for tags, owner, ...)."""
+        queries whatever its length (no N+1 for tags, owner, ...), and load only the fields they
+        read when every column says which (a people page read all 47 columns of 51 customers
+        and their owners for six cells each; issue 19). `order`: the sort field, which the
+        page's cursor reads."""
         joins: set[str] = set()
         prefetches: set[str] = set()
+        loads: set[str] | None = set()  # None: a column reads something it does not name
         for column in columns:
             accessor = column.accessor or column.name
+            if column.fields is not None and loads is not None:
+                loads.update(column.fields)
             if callable(accessor):
+                if column.fields is None:
+                    loads = None
                 continue
+            name = accessor.split("__")[0]
+            if name.startswith("get_") and name.endswith("_display") and name == accessor:
+                name = name[4:-8]
             try:
-                field = self.model._meta.get_field(accessor.split("__")[0])
+                field = self.model._meta.get_field(name)
             except FieldDoesNotExist:  # a property or method: nothing to join
+                loads = None
                 continue
             if field.many_to_many or field.one_to_many:
                 prefetches.add(field.name)
             elif field.many_to_one or field.one_to_one:
                 joins.add(field.name)
+            if loads is not None and not field.many_to_many and not field.one_to_many:
+                loads = loads | {field.name} if field.concrete else None
         if joins:
             queryset = queryset.select_related(*sorted(joins))
         if prefetches:
             queryset = queryset.prefetch_related(*sorted(prefetches))
+        if loads is not None:
+            queryset = _load_only(queryset, loads | {order.lstrip("-").split("__")[0]})
         return queryset
 
     def filterset(
-        self, data: Any, queryset: models.QuerySet, user: Any
+        self,
+        data: Any,
+        queryset: models.QuerySet,
+        user: Any,
+        custom: list[CustomField] | None = None,
     ) -> django_filters.FilterSet | None:
+        """`custom`: the model's custom field definitions when the caller has read them."""
         if self.filterset_class is None:
             return None
         fs = self.filterset_class(data, queryset=queryset, request=None)
         if hasattr(fs, "limit_to_user"):
             fs.limit_to_user(user)
-        customfields.add_filters(fs, self.model)
+        customfields.add_filters(fs, self.model, custom)
         return fs
 
     def get_bulk_actions(self) -> list[BulkAction]:
@@ -198,13 +256,14 @@ class RecordViewSet:
             else [ASSIGN_OWNER, ADD_TAG, DELETE]
         )
 
-    def column_map(self) -> dict[str, Column]:
+    def column_map(self, custom: list[CustomField] | None = None) -> dict[str, Column]:
         cols = {c.name: c for c in self.columns}
-        for cf in customfields.definitions(self.model):
+        for cf in customfields.definitions(self.model) if custom is None else custom:
             cols[customfields.PREFIX + cf.key] = Column(
                 customfields.PREFIX + cf.key,
                 cf.display_label,
                 accessor=_custom_accessor(cf),
+                fields=("custom",),
             )
         return cols
 
@@ -276,6 +335,28 @@ class RecordViewSet:
                 name=f"{n}_delete",
             ),
         ]
+
+
+# Fields a list row reads besides its columns: the blacklist flag beside a customer's name.
+ROW_FIELDS = ("is_blacklisted",)
+
+
+def _load_only(queryset: models.QuerySet, names: set[str]) -> models.QuerySet:
+    """queryset.only(the named fields, the ones its joins and prefetches go through, the row
+    flags); unchanged when it joins everything. A field read after all (a list template of
+    its own) is then loaded for the whole page in one query (FETCH_PEERS), not once per row."""
+    opts = queryset.model._meta
+    related = queryset.query.select_related
+    if related is True:
+        return queryset
+    wanted = set(names) | set(related or {})
+    for lookup in queryset._prefetch_related_lookups:  # type: ignore[attr-defined]
+        path = lookup if isinstance(lookup, str) else getattr(lookup, "prefetch_through", "")
+        wanted.add(path.split("__")[0])
+    wanted.update(ROW_FIELDS)
+    concrete = {f.name for f in opts.concrete_fields}
+    only = sorted(name for name in wanted if name in concrete and name != opts.pk.name)
+    return queryset.only(*only).fetch_mode(models.FETCH_PEERS)
 
 
 def _custom_accessor(cf: Any) -> Callable[[Any], Any]:

@@ -103,13 +103,30 @@ class CustomerFilterSet(FilterSet):
     def __init__(self, *args: Any, request: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = getattr(request, "user", None)
+        # Read once per filterset: the select asks for its first choice (`required`) and then
+        # for all of them, and filter_consent checks the value against them again. A plain
+        # function, not a bound method: the form deep-copies its fields' choices, and copying
+        # a method copies the whole filterset with it.
+        read: list[list[tuple[str, str]]] = []
+
+        def purposes() -> list[tuple[str, str]]:
+            if not read:
+                read.append(_purposes())
+            return read[0]
+
+        self.purposes = purposes
+        self.filters["consent_purpose"].extra["choices"] = purposes
 
     def limit_to_user(self, user: Any) -> None:
         from relasi.core.access import visible_to
 
         self.user = user
-        self.filters["group"].queryset = visible_to(user, Group.objects.all())
-        self.filters["owner"].queryset = User.objects.filter(is_active=True)
+        # The choices show names only (what __str__ reads); the rest of the rows, e.g. 20
+        # columns per user, was most of reading them.
+        self.filters["group"].queryset = visible_to(user, Group.objects.all()).only("name")
+        self.filters["owner"].queryset = User.objects.filter(is_active=True).only(
+            "first_name", "last_name", "username"
+        )
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or self.user is None:
@@ -132,7 +149,7 @@ class CustomerFilterSet(FilterSet):
         data = self.form.cleaned_data
         purpose = purpose or data.get("consent_purpose") or "marketing"
         channel = channel or data.get("consent_channel") or Channel.EMAIL
-        if purpose not in {key for key, _l in _purposes()}:
+        if purpose not in {key for key, _l in self.purposes()}:
             return queryset.none()
         if status == "contactable":
             return queryset.filter(pk__in=gate.filter_contactable(channel, purpose))

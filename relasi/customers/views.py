@@ -122,7 +122,7 @@ class PersonViewSet(CustomerViewSet):
     columns = [
         Column("name", gl("Name"), order="name", link=True),
         Column("primary_email", gl("E-mail"), order="primary_email"),
-        Column("primary_phone", gl("Phone"), accessor=_phone),
+        Column("primary_phone", gl("Phone"), accessor=_phone, fields=("primary_phone",)),
         Column("city", gl("City"), order="city"),
         Column(
             "lifecycle_stage",
@@ -150,7 +150,7 @@ class OrganizationViewSet(CustomerViewSet):
         Column("name", gl("Name"), order="name", link=True),
         Column("industry", gl("Industry"), order="industry"),
         Column("primary_email", gl("E-mail"), order="primary_email"),
-        Column("primary_phone", gl("Phone"), accessor=_phone),
+        Column("primary_phone", gl("Phone"), accessor=_phone, fields=("primary_phone",)),
         Column("city", gl("City"), order="city"),
         Column(
             "lifecycle_stage",

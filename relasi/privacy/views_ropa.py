@@ -42,7 +42,7 @@ class ProcessingViewSet(RecordViewSet):
         Column("active", gl("Active"), order="active"),
     ]
 
-    def filterset(self, data: Any, queryset: Any, user: Any) -> Any:
+    def filterset(self, data: Any, queryset: Any, user: Any, custom: Any = None) -> Any:
         return None
 
     def create(self, actor: Any, form: Any) -> ProcessingActivity:

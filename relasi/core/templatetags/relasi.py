@@ -43,6 +43,15 @@ def query_set(query: str, **kwargs: Any) -> str:
     return params.urlencode()
 
 
+@register.simple_tag(takes_context=True)
+def sidebar_nav(context: Any) -> str:
+    """The sidebar's sections for the signed-in user (rendered once per distinct content)."""
+    from relasi.core.context_processors import sidebar
+
+    request = context.get("request")
+    return sidebar(request) if request is not None else ""
+
+
 @register.filter
 def is_list(value: Any) -> bool:
     return isinstance(value, list | tuple)

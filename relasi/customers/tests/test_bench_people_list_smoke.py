@@ -60,3 +60,16 @@ def test_list_rows_are_labelled_cells(personas, as_user):
     assert f'<a href="/customers/people/{budi.pk}/" class="fw-medium">Budi Santoso</a>' in html
     assert '<td data-label="Name" class="cell-title"><a href=' in html
     assert f'<td data-label="Owner">{personas.rep}</td>' in html
+
+
+@pytest.mark.django_db
+def test_bench_cpu_per_request(personas, as_user):
+    """The benchmark's in-process figure: CPU per request of the page through the test client."""
+    person(personas.rep, "Budi", "Santoso")
+    client = as_user(personas.rep)
+    cpu = _bench().cpu_per_request(
+        lambda: client.get("/customers/people/").status_code, requests=2, batches=2
+    )
+    assert 0 < cpu["min_ms"] <= cpu["median_ms"]
+    with pytest.raises(RuntimeError, match="status 302"):
+        _bench().cpu_per_request(lambda: as_user(None).get("/customers/people/").status_code, 1, 1)
