@@ -40,12 +40,15 @@ def test_bench_people_list_smoke(live_server, as_user):
     _t, token = account_actions.issue_token(admin, "bench", {"customers": "read"})
     bench = _bench()
     port = int(live_server.url.rsplit(":", 1)[1])
-    page = bench.load(port, "/customers/people/", {"Cookie": cookie}, clients=2, seconds=0.5)
+    # One client: the live server's request threads share the test's in-memory SQLite
+    # connection, so two at once sometimes collided ("database table is locked" on the API
+    # token's last-use write, about one run in ten) — a property of the test server only.
+    page = bench.load(port, "/customers/people/", {"Cookie": cookie}, clients=1, seconds=0.5)
     api = bench.load(
         port,
         "/api/v1/customers/people?limit=50",
         {"Authorization": f"Bearer {token}"},
-        clients=2,
+        clients=1,
         seconds=0.5,
     )
     assert page and api  # every request answered 200 (load() raises otherwise)
