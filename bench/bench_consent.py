@@ -16,16 +16,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import zoneinfo
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-PG_ADMIN = "postgres://postgres@127.0.0.1:5432/postgres"
 NOON = dt.datetime(2026, 12, 3, 12, 0, tzinfo=zoneinfo.ZoneInfo("Asia/Jakarta"))
 
 
@@ -157,36 +154,9 @@ def child(args: argparse.Namespace) -> None:
 
 
 def run(backend: str, rows: int, seconds: float) -> dict:
-    env = dict(os.environ)
-    tmp = tempfile.mkdtemp(prefix="relasi-bench-")
-    env["RELASI_VAR_DIR"] = tmp
-    dbname = None
-    if backend == "sqlite":
-        env["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
-    else:
-        import psycopg
+    from bench.child import run_child
 
-        dbname = f"relasi_bench_consent_{os.getpid()}"
-        with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{dbname}"')
-        env["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{dbname}"
-    try:
-        cmd = [sys.executable, __file__, "--child", "--rows", str(rows), "--seconds", str(seconds)]
-        proc = subprocess.run(cmd, env=env, cwd=ROOT, capture_output=True, text=True, check=False)
-        lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
-        if proc.returncode or not lines:
-            print(proc.stdout[-3000:], proc.stderr[-5000:])
-            raise SystemExit(f"{backend}: benchmark failed")
-        return json.loads(lines[-1][7:])
-    finally:
-        import shutil
-
-        shutil.rmtree(tmp, ignore_errors=True)
-        if dbname:
-            import psycopg
-
-            with psycopg.connect(PG_ADMIN, autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+    return run_child(__file__, backend, ["--rows", str(rows), "--seconds", str(seconds)])
 
 
 def main() -> None:

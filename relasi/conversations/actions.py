@@ -145,20 +145,10 @@ def _queue(
 
 
 def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
-    from django.tasks import default_task_backend
-    from django_tasks_db.backend import DatabaseBackend
-
     from relasi.conversations.tasks import deliver_message
+    from relasi.core.mail import enqueue_with_row
 
-    task = deliver_message
-    if run_after is not None:
-        if not default_task_backend.supports_defer:
-            return  # the sweep picks it up when it is due
-        task = deliver_message.using(run_after=run_after)
-    if isinstance(task.get_backend(), DatabaseBackend):
-        task.enqueue(pk)
-    else:
-        transaction.on_commit(lambda: task.enqueue(pk))
+    enqueue_with_row(deliver_message, pk, run_after)
 
 
 def _backoff(attempts: int) -> dt.timedelta:

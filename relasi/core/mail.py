@@ -168,11 +168,17 @@ def queue(message: EmailMessage) -> OutboundEmail:
 def _enqueue(pk: int, run_after: dt.datetime | None = None) -> None:
     from relasi.core.tasks import deliver_email
 
-    task = deliver_email
+    enqueue_with_row(deliver_email, pk, run_after)
+
+
+def enqueue_with_row(task: Any, pk: int, run_after: dt.datetime | None = None) -> None:
+    """Enqueue `task(pk)` for a row written in the current transaction (an outbox row, a queued
+    message): on the database backend in the same transaction, in immediate mode after the
+    commit; a deferred retry on a backend that cannot defer is left to the recovery sweep."""
     if run_after is not None:
         if not default_task_backend.supports_defer:
             return  # the sweep picks it up when it is due
-        task = deliver_email.using(run_after=run_after)
+        task = task.using(run_after=run_after)
     if isinstance(task.get_backend(), DatabaseBackend):
         task.enqueue(pk)  # a row in the same transaction: committed together, or not at all
     else:
