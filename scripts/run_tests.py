@@ -100,7 +100,8 @@ def main() -> int:
     require_browser = os.environ.get("RELASI_REQUIRE_BROWSER") == "1"
     chromium = os.environ.get("RELASI_CHROMIUM", "/usr/bin/chromium")
     if Path(chromium).exists() or shutil.which("chromium"):
-        browser = run("Browser (Chromium)", ["-p", "no:xdist", "-m", "browser"], sqlite_env)
+        browser_env = {**sqlite_env, "RELASI_TEST_SQLITE_FILE": "1"}  # see settings_test.py
+        browser = run("Browser (Chromium)", ["-p", "no:xdist", "-m", "browser"], browser_env)
         if require_browser and browser.passed == 0:
             print("--- Browser: no browser test passed, and CI requires them")
             browser.failed = max(browser.failed, 1)

@@ -326,7 +326,7 @@ def test_a_visitor_chats_on_a_phone_and_sees_the_agents_reply(page, live_server,
     from relasi.core.tests.browser import personas as make_personas
 
     # Short streams: the widget reconnects with Last-Event-ID (exercised here), and no stream
-    # outlives the test to poll the live server's shared in-memory database in the next one.
+    # outlives the test to poll the live server's database in the next one.
     monkeypatch.setattr(stream, "LIFETIME", 4.0)
     p = make_personas()
     BusinessHours.objects.all().delete()  # always open: no offline note
