@@ -26,6 +26,13 @@ def normalise(channel: str, address: str) -> str:
         found = phones.to_e164(text)
         if found is None and text.isdigit():
             found = phones.to_e164("+" + text)  # a wa_id: the number without "+" (any country)
+        if found is None:
+            # A number the channel delivered from but libphonenumber does not know (a new
+            # range, a short code): still this sender's address, in E.164's shape, so that
+            # their messages thread and match; the contact keeps it flagged as unverified.
+            digits = text.removeprefix("+")
+            if digits.isdigit() and 6 <= len(digits) <= 15:
+                found = "+" + digits
         return found or ""
     return text[:254]  # web chat: the visitor's id
 
@@ -40,7 +47,8 @@ def find_customer(channel: str, address: str) -> Any:
     if channel == ChannelKind.EMAIL:
         ids = EmailAddress.objects.filter(email=address).values("customer_id")
     elif channel in (ChannelKind.WHATSAPP, ChannelKind.SMS):
-        ids = PhoneNumber.objects.filter(number=address, is_valid=True).values("customer_id")
+        # A number kept flagged as unverified is still the address this sender writes from.
+        ids = PhoneNumber.objects.filter(number=address).values("customer_id")
     else:
         return None
     return Customer.objects.filter(pk__in=ids).order_by("pk").first()
@@ -96,7 +104,15 @@ def _new_contact(inbox: Any, channel: str, address: str, name: str) -> Any:
         data["team"] = inbox.team
     emails = [{"email": address, "is_primary": True}] if channel == ChannelKind.EMAIL else []
     numbers = [] if channel == ChannelKind.EMAIL else [{"number": address, "is_primary": True}]
-    return actions.create_customer(None, Kind.PERSON, data, emails=emails, phones_=numbers)
+    unverified = bool(numbers) and phones.to_e164(address) is None
+    if unverified:
+        numbers = []  # the form check would refuse it: stored below, flagged, as imports do
+    customer = actions.create_customer(None, Kind.PERSON, data, emails=emails, phones_=numbers)
+    if unverified:
+        from relasi.customers.models import PhoneNumber
+
+        PhoneNumber.objects.create(customer=customer, number=address, is_valid=False)
+    return customer
 
 
 def _new_lead(inbox: Any, channel: str, address: str, name: str) -> Any:

@@ -52,6 +52,21 @@ def test_an_unknown_sender_becomes_one_contact_however_often_they_write(personas
     assert Conversation.objects.count() == 1  # the open chat continues
 
 
+def test_a_number_libphonenumber_rejects_still_delivers_and_matches_its_sender(personas):
+    # WhatsApp delivers from numbers the phone library calls invalid (a range it does not
+    # know yet): the message must not be lost, and the sender is one contact, not one a message.
+    box = inbox("whatsapp")
+    first = inbound(box, "6284500000419", external_id="wamid.r1", sender_name="Rina")
+    again = inbound(box, "6284500000419", "masih ada?", external_id="wamid.r2")
+    assert Message.objects.count() == 2 and again.conversation == first.conversation
+    rina = Customer.objects.get()
+    assert first.conversation.customer == rina and first.conversation.contact_address == (
+        "+6284500000419"
+    )
+    number = rina.phones.get()
+    assert number.number == "+6284500000419" and number.is_valid is False
+
+
 def test_an_unknown_sender_becomes_a_lead_when_the_inbox_says_so(personas):
     box = inbox(unknown_sender="lead")
     msg = inbound(box, "calon@pembeli.test", sender_name="Calon Pembeli")
