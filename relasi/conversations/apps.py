@@ -20,6 +20,11 @@ class ConversationsConfig(AppConfig):
 
         register_sweep(sweep)
 
+        from relasi.conversations import inbound_queue, webhooks_whatsapp
+
+        inbound_queue.register("whatsapp", webhooks_whatsapp.process)
+        register_sweep(inbound_queue.sweep)
+
         from relasi.activities.messaging import register_customer_channel
         from relasi.conversations.reminders import whatsapp_reminder
 

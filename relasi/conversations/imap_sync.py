@@ -31,7 +31,7 @@ from django.db import InterfaceError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relasi.conversations import actions, mime
+from relasi.conversations import actions, mime, sla
 from relasi.conversations.choices import ChannelKind
 from relasi.conversations.models import Inbox, Message
 
@@ -368,7 +368,7 @@ def _store_batch(
             meta["too_large"] = cut
         parsed.append(mime.parse(raw, meta=meta))
     result.fetched += len(parsed)
-    with transaction.atomic():
+    with transaction.atomic(), sla.one_calendar():
         known = set(
             Message.objects.filter(
                 inbox=inbox, external_id__in=[p.external_id[:255] for p in parsed]
@@ -408,7 +408,7 @@ def _save_watermark(
     inbox: Inbox, folder: str, uidvalidity: int, last_uid: int, *, reset: bool = False
 ) -> None:
     with transaction.atomic():
-        row = Inbox.objects.select_for_update().only("sync_state").get(pk=inbox.pk)
+        row = Inbox.objects.select_for_update(no_key=True).only("sync_state").get(pk=inbox.pk)
         state = dict(row.sync_state or {})
         folders = dict(state.get("imap") or {})
         current = dict(folders.get(folder) or {})

@@ -156,7 +156,7 @@ def _open_conversation(inbox: Inbox, address: str, msg: Inbound, at: dt.datetime
 
     if Inbox.objects.filter(pk=inbox.pk).exists():
         # One unknown sender writing twice at once must not become two contacts.
-        Inbox.objects.select_for_update().filter(pk=inbox.pk).first()
+        Inbox.objects.select_for_update(no_key=True).filter(pk=inbox.pk).first()
     # A bounce or an automatic reply is not a person writing: it creates no contact or lead
     # and starts no SLA clock.
     normal = msg.kind == MessageKind.NORMAL

@@ -2,14 +2,30 @@
 service app's business hours (its default calendar and holidays)."""
 
 import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from relasi.service import businesstime as bt
 from relasi.service.sla import calendar_for
 
+_batch_calendar: ContextVar[bt.Calendar | None] = ContextVar("conv_calendar", default=None)
+
+
+@contextmanager
+def one_calendar() -> Iterator[None]:
+    """Read the business calendar once for a batch of messages (a drain, an IMAP batch)
+    instead of twice per new conversation."""
+    token = _batch_calendar.set(calendar_for(None))
+    try:
+        yield
+    finally:
+        _batch_calendar.reset(token)
+
 
 def due_times(inbox: Any, start: dt.datetime) -> tuple[dt.datetime | None, dt.datetime | None]:
-    cal = calendar_for(None)
+    cal = _batch_calendar.get() or calendar_for(None)
     try:
         first = bt.add_business_minutes(cal, start, inbox.first_response_minutes)
         resolution = bt.add_business_minutes(cal, start, inbox.resolution_minutes)

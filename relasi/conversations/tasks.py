@@ -20,6 +20,14 @@ def fetch_whatsapp_media(message_id: int) -> str:
 
 
 @task()
+def drain_inbound(inbox_id: int) -> int:
+    """Store an inbox's pending webhook events (conversations.inbound_queue)."""
+    from relasi.conversations import inbound_queue
+
+    return inbound_queue.drain(inbox_id)
+
+
+@task()
 def sync_mailbox(inbox_id: int) -> dict[str, Any]:
     """Fetch one e-mail inbox's new messages over IMAP (conversations.imap_sync)."""
     from relasi.conversations import imap_sync

@@ -139,7 +139,7 @@ def identify_visitor(conversation: Conversation, name: str, email: str, phone: s
     inbox = conversation.inbox
     with transaction.atomic():
         # One visitor submitting twice at once (or two tabs) must not become two people.
-        Inbox.objects.select_for_update().filter(pk=inbox.pk).first()
+        Inbox.objects.select_for_update(no_key=True).filter(pk=inbox.pk).first()
         customer = matching.find_customer(ChannelKind.EMAIL, email_n) or matching.find_customer(
             ChannelKind.SMS, phone_n
         )

@@ -10,12 +10,13 @@ checked (SECURITY.md check 25):
   security event. The URL names the inbox (its unguessable `widget_key`); an unknown or
   inactive one is 404.
 
-A signed batch (entry[].changes[].value) holds messages, delivery statuses, or both. Each item
-is stored on its own: one that cannot be read is logged and skipped, the rest go on. Storing is
-idempotent (a message by its wamid, a status only forward), so when the database fails on an
-item the answer is 500 and Meta's redelivery of the whole batch stores only what is missing.
-Text, locations, contacts and buttons are stored in the request (a few inserts); files are
-fetched from Graph by a background task (`fetch_media`), so the answer stays quick.
+A signed batch (entry[].changes[].value) holds messages, delivery statuses, or both. The
+request keeps the body as one row and answers 200 (conversations.inbound_queue: a burst is
+acknowledged at insert speed); a worker then stores each item on its own: one that cannot be
+read is logged and skipped, the rest go on. Storing is idempotent (a message by its wamid, a
+status only forward), so when the database fails on an item the event is tried again and
+stores only what is missing; if the row itself cannot be written the answer is 500 and Meta
+sends the batch again. Files are fetched from Graph by a later task (`fetch_media`).
 
 Meta signs no timestamp, so a replayed call cannot be told from a redelivery; it needs no
 refusing either: a replay stores nothing new and moves no status back.
@@ -45,7 +46,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
-from relasi.conversations import actions
+from relasi.conversations import actions, inbound_queue
 from relasi.conversations.adapters import whatsapp
 from relasi.conversations.choices import ChannelKind, DeliveryStatus, MessageKind
 from relasi.conversations.models import Inbox, Message
@@ -86,8 +87,14 @@ def hook(request: HttpRequest, key: str) -> HttpResponse:
     except ValueError:
         log.warning("whatsapp webhook: not JSON", extra={"event": "whatsapp.bad_json"})
         return HttpResponse(status=400)
-    counts = process(inbox, payload)
-    return HttpResponse(status=500 if counts["retry"] else 200)
+    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
+        return HttpResponse(status=200)  # nothing for the inbox: not kept
+    try:
+        inbound_queue.accept(inbox, payload)
+    except DatabaseError:
+        log.exception("whatsapp webhook not kept", extra={"event": "whatsapp.retry"})
+        return HttpResponse(status=500)  # Meta sends it again
+    return HttpResponse(status=200)
 
 
 def handshake(request: HttpRequest, inbox: Inbox) -> HttpResponse:
@@ -111,9 +118,10 @@ def signature_ok(secret: str, body: bytes, header: str | None) -> bool:
 
 # --- the batch ----------------------------------------------------------------------------------
 def process(inbox: Inbox, payload: Any) -> Counter[str]:
-    """Store every message and status of a signed batch; counts what came of each item
-    (`retry` > 0: the database failed on something, ask Meta to send the batch again)."""
-    counts: Counter[str] = Counter(retry=0)
+    """Store every message and status of a signed batch; counts what came of each item. A
+    database error goes up (inbound_queue tries the event again); an unreadable item is
+    logged and skipped."""
+    counts: Counter[str] = Counter()
     if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
         counts["ignored"] += 1
         return counts
@@ -127,8 +135,7 @@ def _item(counts: Counter[str], what: str, fn: Callable[[], str]) -> None:
     try:
         counts[fn()] += 1
     except DatabaseError:
-        log.exception("whatsapp webhook: %s not stored", what, extra={"event": "whatsapp.retry"})
-        counts["retry"] += 1
+        raise  # the event is tried again whole (inbound_queue): stored items are not repeated
     except Exception:
         log.exception("whatsapp webhook: %s skipped", what, extra={"event": "whatsapp.bad_item"})
         counts["bad"] += 1

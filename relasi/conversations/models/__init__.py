@@ -5,6 +5,6 @@ from relasi.conversations.models.conversation import (
     Message,
     MessageAttachment,
 )
-from relasi.conversations.models.inbox import Inbox
+from relasi.conversations.models.inbox import InboundEvent, Inbox
 
-__all__ = ["Conversation", "Inbox", "Message", "MessageAttachment"]
+__all__ = ["Conversation", "InboundEvent", "Inbox", "Message", "MessageAttachment"]

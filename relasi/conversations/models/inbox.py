@@ -99,3 +99,25 @@ class Inbox(models.Model):
 
     def secret(self, key: str, default: str = "") -> str:
         return str(self.get_secrets().get(key, default))
+
+
+class InboundEvent(models.Model):
+    """A signed channel webhook as it arrived, kept until its messages are stored: the webhook
+    answers 200 once this row is committed and a worker stores what it holds in batches
+    (conversations.inbound_queue). Stored events are deleted in the transaction that stored
+    them; one that kept failing stays, with its error, for an administrator to look at."""
+
+    inbox = models.ForeignKey(Inbox, on_delete=models.CASCADE, related_name="+")
+    payload = models.JSONField()
+    received_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.CharField(max_length=500, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["inbox", "failed_at", "id"], name="conv_event_queue")]
+        verbose_name = _("inbound event")
+        verbose_name_plural = _("inbound events")
+
+    def __str__(self) -> str:
+        return f"{self.inbox_id}:{self.pk}"

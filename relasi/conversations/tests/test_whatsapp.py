@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
+from django.test import Client, TestCase
 from django.utils import timezone
 
 from relasi.conversations import actions, channels
@@ -122,7 +122,9 @@ def post(b: Inbox, payload: Any, secret: str = APP_SECRET, signature: str | None
     if signature is None:
         signature = "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
     headers = {"X-Hub-Signature-256": signature} if signature else {}
-    return Client().post(hook_url(b), raw, content_type="application/json", headers=headers)
+    # The webhook keeps the body and the drain stores it after the commit (inbound_queue).
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return Client().post(hook_url(b), raw, content_type="application/json", headers=headers)
 
 
 def chat(b: Inbox, body: str = "Halo, stok ada?", wamid: str = "wamid.IN1", **kw: Any) -> Any:
@@ -486,27 +488,87 @@ def test_an_inbox_without_a_token_refuses_to_send_without_retrying(personas, box
     assert not result.ok and not result.retry and "not set up" in result.error
 
 
-def test_a_database_failure_asks_meta_to_send_the_batch_again(personas, box, monkeypatch):
+def test_a_database_failure_keeps_the_event_and_a_later_drain_stores_it_once(
+    personas, box, monkeypatch
+):
     from django.db import OperationalError
+
+    from relasi.conversations import inbound_queue
+    from relasi.conversations.models import InboundEvent
 
     real = actions.receive
     broken = {"wamid.LATE"}
 
     def flaky(b: Inbox, msg: actions.Inbound) -> Message:
         if msg.external_id in broken:
-            broken.clear()
             raise OperationalError("database is locked")
         return real(b, msg)
 
     monkeypatch.setattr(actions, "receive", flaky)
     payload = incoming(text("wamid.EARLY", "satu"), text("wamid.LATE", "dua"))
-    assert post(box, payload).status_code == 500  # Meta delivers it again
-    assert list(Message.objects.values_list("external_id", flat=True)) == ["wamid.EARLY"]
-    assert post(box, payload).status_code == 200
+    assert post(box, payload).status_code == 200  # kept: Meta need not send it again
+    assert not Message.objects.exists()  # the event is stored whole or not at all
+    event = InboundEvent.objects.get()
+    assert event.attempts == 1 and "locked" in event.error and event.failed_at is None
+    box.refresh_from_db()
+    assert "not stored yet" in box.last_error
+    broken.clear()
+    assert inbound_queue.drain(box.pk) == 1
     assert sorted(Message.objects.values_list("external_id", flat=True)) == [
         "wamid.EARLY",
         "wamid.LATE",
     ]
+    assert not InboundEvent.objects.exists()
+    assert inbound_queue.drain(box.pk) == 0 and Message.objects.count() == 2
+
+
+def test_an_event_that_keeps_failing_is_set_aside_with_its_error(personas, box, monkeypatch):
+    from django.db import OperationalError
+
+    from relasi.conversations import inbound_queue
+    from relasi.conversations.models import InboundEvent
+
+    def broken(b: Inbox, msg: actions.Inbound) -> Message:
+        raise OperationalError("disk I/O error")
+
+    monkeypatch.setattr(actions, "receive", broken)
+    assert post(box, incoming(text("wamid.BAD", "satu"))).status_code == 200
+    for _ in range(inbound_queue.MAX_ATTEMPTS):
+        inbound_queue.drain(box.pk)
+    event = InboundEvent.objects.get()
+    assert event.attempts == inbound_queue.MAX_ATTEMPTS and event.failed_at is not None
+    assert inbound_queue.drain(box.pk) == 0  # set aside: no endless retrying
+    assert InboundEvent.objects.get().attempts == inbound_queue.MAX_ATTEMPTS
+
+
+def test_when_the_event_cannot_be_kept_meta_is_asked_to_send_it_again(personas, box, monkeypatch):
+    from django.db import OperationalError
+
+    from relasi.conversations import inbound_queue
+
+    def full(*args: Any, **kwargs: Any) -> None:
+        raise OperationalError("database or disk is full")
+
+    monkeypatch.setattr(inbound_queue.InboundEvent.objects, "create", full)
+    assert post(box, incoming(text("wamid.X", "satu"))).status_code == 500
+    assert not Message.objects.exists()
+
+
+def test_a_drain_stores_events_in_batches_in_arrival_order(personas, box, settings):
+    from relasi.conversations import inbound_queue
+    from relasi.conversations.models import InboundEvent
+
+    settings.RELASI_INBOUND_BATCH = 2
+    for i in range(5):  # accepted outside a commit: nothing drains them yet
+        inbound_queue.InboundEvent.objects.create(
+            inbox=box, payload=incoming(text(f"wamid.{i}", f"pesan {i}"))
+        )
+    assert inbound_queue.drain(box.pk) == 5
+    conv = Conversation.objects.get()
+    assert list(conv.messages.order_by("id").values_list("body", flat=True)) == [
+        f"pesan {i}" for i in range(5)
+    ]
+    assert not InboundEvent.objects.exists()
 
 
 def test_a_file_is_fetched_once_however_often_the_task_runs(personas, box, graph):
