@@ -33,6 +33,7 @@ from relasi.conversations.models import InboundEvent, Inbox
 
 log = logging.getLogger("relasi.conversations.queue")
 MAX_ATTEMPTS = 5
+NOT_STORED = "not stored yet"
 
 # channel kind -> process(inbox, payload); a DatabaseError from it keeps the event for later
 _PROCESSORS: dict[str, Callable[[Inbox, Any], Any]] = {}
@@ -109,8 +110,10 @@ def _drain_batch(inbox_id: int, size: int) -> tuple[int, bool]:
             )
         if failed:
             Inbox.objects.filter(pk=inbox_id).update(
-                last_error=f"{len(failed)} webhook(s) not stored yet: {failed[-1][1]}"[:500]
+                last_error=f"{len(failed)} webhook(s) {NOT_STORED}: {failed[-1][1]}"[:500]
             )
+        elif inbox.last_error and NOT_STORED in inbox.last_error:
+            Inbox.objects.filter(pk=inbox_id).update(last_error="")  # stored after all
     return len(done), len(events) == size and bool(done)
 
 
