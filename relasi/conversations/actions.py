@@ -73,6 +73,33 @@ def may_reply(conversation: Conversation, now: dt.datetime | None = None) -> tup
     return bool(decision), ("" if decision else str(decision.message))
 
 
+def may_send_template(conversation: Conversation) -> tuple[bool, str]:
+    """An approved WhatsApp template may go outside the 24-hour window, but it is a message
+    the business starts: the privacy gate's service rules apply in full (consent, quiet
+    hours, caps)."""
+    from relasi.privacy import gate
+
+    if conversation.channel != "whatsapp":
+        return False, _("Only WhatsApp conversations send templates.")
+    try:
+        adapter = channels.adapter_for(conversation.channel)
+    except channels.ChannelNotConfigured as exc:
+        return False, str(exc)
+    problem = getattr(adapter, "problem", None)
+    reason = problem(conversation.inbox) if problem is not None else ""
+    if reason:
+        return False, reason
+    decision = gate.may_contact(
+        conversation.customer,
+        "whatsapp",
+        "service",
+        at=timezone.now(),
+        address=conversation.contact_address,
+        requested=False,
+    )
+    return bool(decision), ("" if decision else str(decision.message))
+
+
 def _gate_channel(kind: str) -> str:
     return {"email": "email", "whatsapp": "whatsapp", "sms": "sms"}.get(kind, "email")
 
@@ -91,10 +118,11 @@ def reply(
     body = (body or "").strip()
     if not body and not files and not template:
         raise ValidationError({"body": [_("Write a message.")]})
-    if template is None:
-        allowed, reason = may_reply(conversation)
-        if not allowed:
-            raise ValidationError({"body": [reason]})
+    allowed, reason = (
+        may_reply(conversation) if template is None else may_send_template(conversation)
+    )
+    if not allowed:
+        raise ValidationError({"body": [reason]})
     with transaction.atomic():
         _check_version(conversation, expected_version, actor)
         message = _queue(conversation, body, author=actor, files=files, template=template)

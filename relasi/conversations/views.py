@@ -98,6 +98,7 @@ def _detail_context(request: HttpRequest, conv: Conversation, **forms: Any) -> d
         "last_id": _last(thread),
         "may_reply": allowed,
         "reply_blocked": reason,
+        "wa_templates": _templates(conv) if not allowed else [],
         "reply_form": forms.get("reply_form") or ReplyForm(initial={"version": conv.version}),
         "note_form": forms.get("note_form") or NoteForm(),
         "assign_form": AssignForm(initial={"owner": conv.owner_id, "version": conv.version}),
@@ -108,6 +109,30 @@ def _detail_context(request: HttpRequest, conv: Conversation, **forms: Any) -> d
         "sla": sla.state(conv, timezone.now()),
         "Direction": Direction,
     }
+
+
+def _templates(conv: Conversation) -> list[dict[str, Any]]:
+    from relasi.conversations.adapters import whatsapp
+
+    return whatsapp.reply_templates(conv.inbox) if conv.channel == "whatsapp" else []
+
+
+def _template_from(request: HttpRequest, conv: Conversation) -> dict[str, Any]:
+    """The template the agent picked, checked against the inbox's approved list."""
+    chosen = request.POST.get("template", "")
+    for t in _templates(conv):
+        if chosen == f"{t['name']}|{t['language']}":
+            params = [
+                line.strip()[:1024]
+                for line in request.POST.get("params", "").splitlines()
+                if line.strip()
+            ]
+            if len(params) != t["params"]:
+                raise ValidationError(
+                    _("This template needs %(n)s value(s), one per line.") % {"n": t["params"]}
+                )
+            return {"name": t["name"], "language": t["language"], "params": params}
+    raise ValidationError(_("Choose one of the inbox's approved templates."))
 
 
 def _canned_replies() -> list[Any]:
@@ -180,11 +205,13 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         files = request.FILES.getlist("files")
         try:
+            template = _template_from(request, conv) if "template" in request.POST else None
             actions.reply(
                 request.user,
                 conv,
                 form.cleaned_data["body"],
                 files=files,
+                template=template,
                 expected_version=form.cleaned_data.get("version"),
             )
         except records.ConflictError as exc:

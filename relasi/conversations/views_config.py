@@ -34,6 +34,19 @@ CONFIG_FIELDS = [
         gl("Reminder template (approved; parameters: name, title, time)"),
         "whatsapp",
     ),
+    (
+        "optin_template",
+        gl("Opt-in template (approved; parameters: first name, purpose)"),
+        "whatsapp",
+    ),
+    (
+        "reply_templates",
+        gl(
+            "Templates agents may send after 24 hours (approved; separated by ';', each "
+            "'name, language code, number of parameters', e.g. 'follow_up, id, 1')"
+        ),
+        "whatsapp",
+    ),
     ("gateway", gl("SMS gateway (empty: twilio)"), "sms"),
     ("gateway_url", gl("SMS gateway URL"), "sms"),
     ("account_sid", gl("Twilio account SID"), "sms"),

@@ -345,3 +345,20 @@ class WhatsAppAdapter:
 
 
 channels.register(WhatsAppAdapter())
+
+
+def reply_templates(inbox: Any) -> list[dict[str, Any]]:
+    """The approved templates an agent may send once the 24-hour window has closed, from the
+    inbox's `reply_templates` setting: 'name, language, parameter count; ...'."""
+    out: list[dict[str, Any]] = []
+    for part in str((inbox.config or {}).get("reply_templates") or "").split(";"):
+        bits = [b.strip() for b in part.split(",")]
+        if not bits or not bits[0]:
+            continue
+        language = bits[1] if len(bits) > 1 and bits[1] else (inbox.language or "id")
+        try:
+            count = max(0, min(10, int(bits[2]))) if len(bits) > 2 and bits[2] else 0
+        except ValueError:
+            count = 0
+        out.append({"name": bits[0][:512], "language": language[:15], "params": count})
+    return out

@@ -585,3 +585,42 @@ def test_a_file_is_fetched_once_however_often_the_task_runs(personas, box, graph
     assert photo.attachments.count() == 1
     downloads = [r for r in graph.requests if r.path == "/blob/77"]
     assert len(downloads) == 1
+
+
+def test_after_24_hours_the_agent_picks_an_approved_template_in_the_page(
+    personas, box, graph, django_capture_on_commit_callbacks
+):
+    from relasi.core.testing import client_for
+
+    box.config = {**box.config, "reply_templates": "order_update, id, 2; hello_en, en, 0"}
+    box.save()
+    conv = chat(box, at=ts(-dt.timedelta(hours=25)))
+    client = client_for(personas.admin)
+    page = client.get(conv.get_absolute_url()).content.decode()
+    assert 'id="reply-blocked"' in page and 'id="template-form"' in page
+    assert 'value="order_update|id"' in page and 'value="hello_en|en"' in page
+    url = f"/conversations/{conv.pk}/reply/"
+    wrong = client.post(url, {"template": "order_update|id", "params": "Budi", "body": ""})
+    assert "needs 2 value(s)" in wrong.content.decode()
+    unknown = client.post(url, {"template": "promo_blast|id", "params": "", "body": ""})
+    assert "approved templates" in unknown.content.decode()
+    assert not graph.sent
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            url, {"template": "order_update|id", "params": "Budi\nINV-7\n", "body": ""}
+        )
+    assert done.status_code == 302
+    (sent,) = graph.sent
+    assert sent["type"] == "template" and sent["template"]["name"] == "order_update"
+    values = [p["text"] for p in sent["template"]["components"][0]["parameters"]]
+    assert values == ["Budi", "INV-7"]
+    out = Message.objects.get(direction=Direction.OUTBOUND)
+    assert out.author == personas.admin and out.status == DeliveryStatus.SENT
+
+
+def test_an_inbox_without_templates_only_explains_the_24_hour_rule(personas, box):
+    from relasi.core.testing import client_for
+
+    conv = chat(box, at=ts(-dt.timedelta(hours=25)))
+    page = client_for(personas.admin).get(conv.get_absolute_url()).content.decode()
+    assert 'id="reply-blocked"' in page and 'id="template-form"' not in page
