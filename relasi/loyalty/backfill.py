@@ -110,6 +110,7 @@ def _chunk(
         .values_list("order_line_id", "s")
     )
     now = timezone.now()
+    expiries: dict[Any, Any] = {}  # expiry depends on the local day only
     rows: list[tuple] = []
     balances: dict[int, int] = {}
     for oid, cid, at, store_id, total, ret in batch:
@@ -127,9 +128,12 @@ def _chunk(
         if quote.points <= 0:
             continue
         earned.add(mid)
+        day = local.date()
+        if day not in expiries:
+            expiries[day] = rules.expiry_for(programme, at)
         rows.append((
             programme.pk, mid, EntryKind.EARN, quote.points, total - ret, at,
-            rules.expiry_for(programme, at), oid, store_id, None, "", None, None,
+            expiries[day], oid, store_id, None, "", None, None,
             f"order:{oid}:1", json.dumps({"target": quote.points, "backfill": True}), now,
         ))  # fmt: skip
         balances[mid] = balances.get(mid, 0) + quote.points
