@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from relasi.commerce.choices import OrderStatus, PaymentMethod, ReturnReason, SalesChannel
 from relasi.commerce.models import DeletedOrder, Order, OrderLine, Payment, Return, Store
+from relasi.commerce.signals import changed
 from relasi.core import audit, records
 from relasi.core.access import visible_to
 from relasi.core.choices import AuditAction
@@ -329,13 +330,17 @@ def ingest_order(
                         _write_payments(order, clean["payments"])
                         order.save(update_fields=["paid_total"])
                     audit.record(actor, AuditAction.CREATE, order, message="order ingested")
+                    changed(actor, order, "created")
                     return order, "created"
                 if not data.get("ordered_at"):  # a re-send without a time keeps the first one
                     fields["ordered_at"], fields["order_date"] = (
                         existing.ordered_at,
                         existing.order_date,
                     )
-                return _update_existing(actor, existing, clean)
+                order, outcome = _update_existing(actor, existing, clean)
+                if outcome == "updated":
+                    changed(actor, order, "updated")
+                return order, outcome
         except IntegrityError:
             if attempt:  # the same order was created concurrently and we still failed
                 raise
@@ -425,9 +430,12 @@ def touch(order: Order) -> None:
 def set_status(actor: Any, order: Order, status: str, expected_version: int | None = None) -> Order:
     if status not in OrderStatus.values:
         raise ValidationError({"status": [_("Unknown status.")]})
-    return records.update_record(
-        actor, order, {"status": status}, expected_version=expected_version
-    )
+    with transaction.atomic():
+        order = records.update_record(
+            actor, order, {"status": status}, expected_version=expected_version
+        )
+        changed(actor, order, "status")
+    return order
 
 
 def add_payment(
@@ -460,6 +468,7 @@ def add_payment(
         paid = order.payments.aggregate(s=Sum("amount"))["s"] or Decimal(0)
         Order.objects.filter(pk=order.pk).update(paid_total=paid, updated_at=timezone.now())
         audit.record(actor, AuditAction.UPDATE, order, message=f"payment {method} {value}")
+        changed(actor, order, "payment")
     return payment
 
 
@@ -504,11 +513,13 @@ def add_return(
         returned = order.returns.aggregate(s=Sum("amount"))["s"] or Decimal(0)
         Order.objects.filter(pk=order.pk).update(returned_total=returned, updated_at=timezone.now())
         audit.record(actor, AuditAction.UPDATE, order, message=f"return {ret.amount}")
+        changed(actor, order, "return")
     return ret
 
 
 def delete_order(actor: Any, order: Order) -> None:
     with transaction.atomic():
+        changed(actor, order, "deleted")
         DeletedOrder.objects.create(order_id=order.pk)
         records.delete_record(actor, order)
 

@@ -66,6 +66,10 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Orders"), "commerce:order_list", "bag"),
         Entry(_("Stores"), "commerce:store_list", "shop"),
     ]),
+    ("loyalty", _("Loyalty"), [
+        Entry(_("Loyalty"), "loyalty:home", "award"),
+        Entry(_("Programmes"), "loyalty:programme_list", "sliders2"),
+    ]),
     ("analytics", _("Analytics"), [
         Entry(_("Dashboards"), "analytics:dashboard", "bar-chart-line"),
         Entry(_("Reports"), "analytics:builder", "table"),
