@@ -205,7 +205,7 @@ def disable(endpoint_id: int, failures: int, *, gone: bool = False) -> None:
         ):
             return
         endpoint = WebhookEndpoint.objects.select_related("owner").get(pk=endpoint_id)
-        url = f"/webhooks/{endpoint.pk}/"
+        url = f"/webhooks/endpoints/{endpoint.pk}/"
 
         def compose() -> tuple[str, str]:
             text = _("Webhook “%(name)s” was switched off: %(n)s.") % {
