@@ -39,6 +39,8 @@ from relasi.privacy.api_dsr import router as requests_router  # noqa: E402
 from relasi.privacy.api_retention import router as retention_router  # noqa: E402
 from relasi.sales.api import router as sales_router  # noqa: E402
 from relasi.service.api import router as service_router  # noqa: E402
+from relasi.webhooks.api import events_router  # noqa: E402
+from relasi.webhooks.api import router as webhooks_router  # noqa: E402
 
 api.add_router("/accounts", accounts_router)
 api.add_router("/customers", customers_router)
@@ -57,3 +59,5 @@ api.add_router("/privacy/processing", processing_router)
 api.add_router("/privacy/retention", retention_router)
 api.add_router("/conversations", conversations_router)
 api.add_router("/loyalty", loyalty_router)
+api.add_router("/webhooks", webhooks_router)
+api.add_router("/events", events_router)

@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "relasi.privacy",
     "relasi.conversations",
     "relasi.loyalty",
+    "relasi.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -171,6 +172,18 @@ RELASI_TASK_HEARTBEAT_SECONDS = env.float("RELASI_TASK_HEARTBEAT_SECONDS", defau
 RELASI_TASK_STALE_SECONDS = env.float("RELASI_TASK_STALE_SECONDS", default=120)
 RELASI_TASK_MAX_ATTEMPTS = env.int("RELASI_TASK_MAX_ATTEMPTS", default=3)
 RELASI_TASK_SWEEP_SECONDS = env.float("RELASI_TASK_SWEEP_SECONDS", default=30)
+# Outbound webhooks (relasi/webhooks, docs/integrations.md): private, loopback and link-local
+# addresses are refused unless allowed here (a receiver on the same machine or LAN); a try
+# waits this long for an answer; failed tries back off from BACKOFF seconds, doubling, up to
+# MAX_ATTEMPTS tries; an endpoint is switched off after DISABLE_AFTER failures in a row.
+RELASI_WEBHOOK_ALLOW_PRIVATE = env.bool("RELASI_WEBHOOK_ALLOW_PRIVATE", default=False)
+RELASI_WEBHOOK_TIMEOUT = env.float("RELASI_WEBHOOK_TIMEOUT", default=10)
+RELASI_WEBHOOK_BACKOFF_SECONDS = env.float("RELASI_WEBHOOK_BACKOFF_SECONDS", default=30)
+RELASI_WEBHOOK_MAX_ATTEMPTS = env.int("RELASI_WEBHOOK_MAX_ATTEMPTS", default=12)
+RELASI_WEBHOOK_DISABLE_AFTER = env.int("RELASI_WEBHOOK_DISABLE_AFTER", default=20)
+# The event feed leaves out events younger than this, so a transaction that committed late
+# with a lower id is not skipped by a poller that already moved past it.
+RELASI_EVENT_FEED_LAG_SECONDS = env.float("RELASI_EVENT_FEED_LAG_SECONDS", default=2)
 # The data mart refreshes itself after order imports and batch API calls: one task at a time
 # (debounced), started this many seconds after the first change so a burst becomes one refresh.
 RELASI_MART_AUTO_REFRESH = env.bool("RELASI_MART_AUTO_REFRESH", default=True)

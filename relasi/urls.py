@@ -22,6 +22,7 @@ urlpatterns = [
     path("privacy/", include("relasi.privacy.urls")),
     path("conversations/", include("relasi.conversations.urls")),
     path("loyalty/", include("relasi.loyalty.urls")),
+    path("webhooks/", include("relasi.webhooks.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

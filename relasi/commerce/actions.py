@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from relasi.commerce.choices import OrderStatus, PaymentMethod, ReturnReason, SalesChannel
 from relasi.commerce.models import DeletedOrder, Order, OrderLine, Payment, Return, Store
 from relasi.commerce.signals import changed
-from relasi.core import audit, records
+from relasi.core import audit, events, records
 from relasi.core.access import visible_to
 from relasi.core.choices import AuditAction
 from relasi.core.numbers import limit_of
@@ -331,6 +331,7 @@ def ingest_order(
                         order.save(update_fields=["paid_total"])
                     audit.record(actor, AuditAction.CREATE, order, message="order ingested")
                     changed(actor, order, "created")
+                    events.emit("order.posted", order)
                     return order, "created"
                 if not data.get("ordered_at"):  # a re-send without a time keeps the first one
                     fields["ordered_at"], fields["order_date"] = (

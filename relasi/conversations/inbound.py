@@ -99,7 +99,18 @@ def _receive(inbox: Inbox, msg: Inbound) -> Message:
     for f in msg.attachments:
         _attach(message, f)
     _after_inbound(conversation, message, at)
+    if msg.kind == MessageKind.NORMAL:
+        _message_event(conversation, message)
     return message
+
+
+def _message_event(conversation: Conversation, message: Message) -> None:
+    """The "message received" event (core/events.py), with the message as the API shows it."""
+    from relasi.conversations.api import MessageOut
+    from relasi.core import events
+
+    data = MessageOut.from_orm(message).model_dump(mode="json")
+    events.emit("conversation.message_received", conversation, data={"message": data})
 
 
 def _sanitise(html: str) -> str:

@@ -77,7 +77,7 @@ def record(
 ) -> AuditEvent:
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     target_model = model or (obj._meta.model if obj is not None else None)
-    return AuditEvent.objects.create(
+    row = AuditEvent.objects.create(
         actor=actor_obj,
         actor_label=(actor_obj.get_username() if actor_obj else "system")[:150],
         action=action,
@@ -88,6 +88,10 @@ def record(
         message=message[:300],
         ip=ip,
     )
+    from relasi.core import events
+
+    events.audited(row, obj, target_model)  # the event outbox, in the same transaction
+    return row
 
 
 def security_event(event: str, request: Any = None, user: Any = None, **details: Any) -> None:

@@ -38,6 +38,7 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Groups"), "customers:group_list", "collection"),
         Entry(_("Duplicates"), "customers:duplicates", "intersect"),
         Entry(_("Imports"), "integrations:import_list", "upload", "import"),
+        Entry(_("Webhooks"), "webhooks:endpoint_list", "broadcast", "integrations.change"),
     ]),
     ("sales", _("Sales"), [
         Entry(_("Leads"), "sales:lead_list", "funnel"),

@@ -11,7 +11,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from relasi.core import records
+from relasi.core import events, records
 from relasi.service import notify, routing
 from relasi.service.actions.alerts import alert
 from relasi.service.choices import ACTIVE, EscalationTrigger, Status, raised
@@ -144,21 +144,27 @@ def _warn(now: dt.datetime, counts: dict[str, int]) -> None:
         qs.update(**{flag: True})
 
 
+def _breach(qs: QuerySet[Ticket], flag: str) -> int:
+    """Mark the tickets breached, each with its event (core/events.py), in one transaction."""
+    with transaction.atomic():
+        ids = list(qs.filter(**{flag: False}).select_for_update().values_list("pk", flat=True))
+        n = Ticket.objects.filter(pk__in=ids, **{flag: False}).update(**{flag: True})
+        for ticket in Ticket.objects.filter(pk__in=ids).select_related("customer", "ticket_type"):
+            events.emit("ticket.sla_breached", ticket, changed=[flag])
+    return n
+
+
 def check_sla(now: dt.datetime | None = None) -> dict[str, int]:
     """One sweep; returns what it did (for the command's output and the job log)."""
     now = now or timezone.now()
     counts = {"first_response_breached": 0, "resolution_breached": 0, "warned": 0, "escalated": 0}
-    counts["first_response_breached"] = (
-        running()
-        .filter(first_responded_at__isnull=True, first_response_due__lte=now)
-        .filter(first_response_breached=False)
-        .update(first_response_breached=True)
+    counts["first_response_breached"] = _breach(
+        running().filter(first_responded_at__isnull=True, first_response_due__lte=now),
+        "first_response_breached",
     )
-    counts["resolution_breached"] = (
-        running()
-        .filter(resolved_at__isnull=True, resolution_due__lte=now)
-        .filter(resolution_breached=False)
-        .update(resolution_breached=True)
+    counts["resolution_breached"] = _breach(
+        running().filter(resolved_at__isnull=True, resolution_due__lte=now),
+        "resolution_breached",
     )
     _warn(now, counts)
     for rule in (

@@ -1,0 +1,5 @@
+from relasi.webhooks.views import EndpointViewSet
+
+app_name = "webhooks"
+
+urlpatterns = [*EndpointViewSet().urls("endpoints")]
