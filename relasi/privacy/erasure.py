@@ -504,6 +504,7 @@ def erase_customer(actor: Any, customer: Any, *, request: Any = None) -> dict[st
         sweep(ctx)
         files = list(ctx.files)
         transaction.on_commit(lambda: _remove_files(files))
+        customer.refresh_from_db()  # listeners of the audit trail (webhooks) see what is left
         audit.record(
             actor,
             AuditAction.UPDATE,

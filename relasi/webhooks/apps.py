@@ -10,7 +10,7 @@ class WebhooksConfig(AppConfig):
     def ready(self) -> None:
         from relasi.core import events as core_events
         from relasi.core.recovery import register_sweep
-        from relasi.webhooks import delivery, events
+        from relasi.webhooks import delivery, erasure, events  # noqa: F401  (registers)
 
         core_events.on_audit(events.from_audit)
         core_events.on_emit(events.from_emit)
