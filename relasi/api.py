@@ -32,6 +32,7 @@ from relasi.customers.api import router as customers_router  # noqa: E402
 from relasi.customers.dq_api import DuplicatesFound, duplicates_found_response  # noqa: E402
 from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
 from relasi.integrations.api import router as integrations_router  # noqa: E402
+from relasi.marketing.api import router as marketing_router  # noqa: E402
 from relasi.privacy.api import router as privacy_router  # noqa: E402
 from relasi.privacy.api_breach import breaches_router, processing_router  # noqa: E402
 from relasi.privacy.api_dsr import router as requests_router  # noqa: E402
@@ -55,3 +56,4 @@ api.add_router("/privacy/requests", requests_router)
 api.add_router("/privacy/processing", processing_router)
 api.add_router("/privacy/retention", retention_router)
 api.add_router("/conversations", conversations_router)
+api.add_router("/marketing", marketing_router)

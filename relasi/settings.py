@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "relasi.analytics",
     "relasi.privacy",
     "relasi.conversations",
+    "relasi.marketing",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("analytics/", include("relasi.analytics.urls")),
     path("privacy/", include("relasi.privacy.urls")),
     path("conversations/", include("relasi.conversations.urls")),
+    path("marketing/", include("relasi.marketing.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

@@ -66,6 +66,9 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Orders"), "commerce:order_list", "bag"),
         Entry(_("Stores"), "commerce:store_list", "shop"),
     ]),
+    ("marketing", _("Marketing"), [
+        Entry(_("Segments"), "marketing:segment_list", "bullseye"),
+    ]),
     ("analytics", _("Analytics"), [
         Entry(_("Dashboards"), "analytics:dashboard", "bar-chart-line"),
         Entry(_("Reports"), "analytics:builder", "table"),
