@@ -127,6 +127,13 @@ def all_conditions() -> list[Condition]:
 
 
 # --- validation -------------------------------------------------------------------------------
+GROUP_OBJECT = _("a group must be an object")
+GROUP_OP = _("a group is “and” or “or”")
+GROUP_DEPTH = _("groups nest at most %(n)d deep")
+RULES_LIST = _("“rules” must be a list")
+TOO_MANY = _("at most %(n)d conditions")
+
+
 def validate(rule: Any) -> dict[str, Any]:
     """The rule normalised (values coerced, unknown keys dropped), or ValidationError naming
     the place of each problem ("rules.1.rules.0: …")."""
@@ -140,17 +147,17 @@ def validate(rule: Any) -> dict[str, Any]:
 
 def _clean_group(node: Any, at: str, depth: int, errors: list[str], counter: list[int]) -> dict:
     if not isinstance(node, dict):
-        errors.append(f"{at or 'rule'}: {_('a group must be an object')}")
+        errors.append(f"{at or 'rule'}: {GROUP_OBJECT}")
         return {"op": "and", "rules": []}
     op = node.get("op", "and")
     if op not in ("and", "or"):
-        errors.append(f"{at or 'rule'}: {_('a group is “and” or “or”')}")
+        errors.append(f"{at or 'rule'}: {GROUP_OP}")
     if depth > MAX_DEPTH:
-        errors.append(f"{at or 'rule'}: {_('groups nest at most %(n)d deep') % {'n': MAX_DEPTH}}")
+        errors.append(f"{at or 'rule'}: {GROUP_DEPTH % {'n': MAX_DEPTH}}")
         return {"op": "and", "rules": []}
     children = node.get("rules", [])
     if not isinstance(children, list):
-        errors.append(f"{at or 'rule'}: {_('“rules” must be a list')}")
+        errors.append(f"{at or 'rule'}: {RULES_LIST}")
         children = []
     out = []
     for i, child in enumerate(children):
@@ -160,7 +167,7 @@ def _clean_group(node: Any, at: str, depth: int, errors: list[str], counter: lis
         else:
             counter[0] += 1
             if counter[0] > MAX_CONDITIONS:
-                errors.append(f"{place}: {_('at most %(n)d conditions') % {'n': MAX_CONDITIONS}}")
+                errors.append(f"{place}: {TOO_MANY % {'n': MAX_CONDITIONS}}")
                 break
             out.append(_clean_condition(child, place, errors))
     return {"op": op if op in ("and", "or") else "and", "rules": out}
