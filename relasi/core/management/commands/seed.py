@@ -15,6 +15,7 @@ from relasi.analytics import demo as analytics_demo
 from relasi.commerce import demo as commerce_demo
 from relasi.conversations import demo as conversations_demo
 from relasi.customers import demo as customers_demo
+from relasi.marketing import demo as marketing_demo
 from relasi.sales import demo as sales_demo
 from relasi.service import demo as service_demo
 
@@ -28,6 +29,7 @@ SEEDERS = [
     commerce_demo.seed,
     analytics_demo.seed,
     conversations_demo.seed,
+    marketing_demo.seed,
 ]
 
 
