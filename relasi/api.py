@@ -33,6 +33,7 @@ from relasi.customers.dq_api import DuplicatesFound, duplicates_found_response  
 from relasi.customers.dq_api import router as duplicates_router  # noqa: E402
 from relasi.integrations.api import router as integrations_router  # noqa: E402
 from relasi.loyalty.api import router as loyalty_router  # noqa: E402
+from relasi.marketing.api import router as marketing_router  # noqa: E402
 from relasi.privacy.api import router as privacy_router  # noqa: E402
 from relasi.privacy.api_breach import breaches_router, processing_router  # noqa: E402
 from relasi.privacy.api_dsr import router as requests_router  # noqa: E402
@@ -61,3 +62,4 @@ api.add_router("/conversations", conversations_router)
 api.add_router("/loyalty", loyalty_router)
 api.add_router("/webhooks", webhooks_router)
 api.add_router("/events", events_router)
+api.add_router("/marketing", marketing_router)

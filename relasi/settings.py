@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "relasi.conversations",
     "relasi.loyalty",
     "relasi.webhooks",
+    "relasi.marketing",
 ]
 
 MIDDLEWARE = [

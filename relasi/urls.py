@@ -23,6 +23,7 @@ urlpatterns = [
     path("conversations/", include("relasi.conversations.urls")),
     path("loyalty/", include("relasi.loyalty.urls")),
     path("webhooks/", include("relasi.webhooks.urls")),
+    path("marketing/", include("relasi.marketing.urls")),
     path("api/v1/", api.urls),
     path("health/", pages.health, name="health"),
 ]

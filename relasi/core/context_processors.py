@@ -71,6 +71,9 @@ NAV: list[tuple[str, Any, list[Entry]]] = [
         Entry(_("Loyalty"), "loyalty:home", "award"),
         Entry(_("Programmes"), "loyalty:programme_list", "sliders2"),
     ]),
+    ("marketing", _("Marketing"), [
+        Entry(_("Segments"), "marketing:segment_list", "bullseye"),
+    ]),
     ("analytics", _("Analytics"), [
         Entry(_("Dashboards"), "analytics:dashboard", "bar-chart-line"),
         Entry(_("Reports"), "analytics:builder", "table"),

@@ -278,6 +278,9 @@ class ListFilters(Schema):
     consent_purpose: str | None = None
     consent_channel: str | None = None
     is_blacklisted: bool | None = None
+    segment: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="Members of this marketing segment"
+    )
 
 
 def _list(

@@ -1,5 +1,6 @@
 """One FilterSet for customers, shared by the list pages, the API and CSV export."""
 
+from collections.abc import Callable
 from typing import Any
 
 import django_filters
@@ -58,6 +59,17 @@ class ConsentFilter(django_filters.ChoiceFilter):
     field_class = ConsentField
 
 
+# `?segment=<id>`: the marketing app (above customers) registers how a segment narrows the list
+# and which segments a user may pick; without it the filter does nothing.
+_SEGMENTS: list[tuple[Callable[[Any, QuerySet, Any], QuerySet], Callable[[Any], list]]] = []
+
+
+def register_segment_filter(
+    narrow: Callable[[Any, QuerySet, Any], QuerySet], choices: Callable[[Any], list]
+) -> None:
+    _SEGMENTS[:] = [(narrow, choices)]
+
+
 def _purposes() -> list[tuple[str, str]]:
     from relasi.privacy.models import Purpose
 
@@ -95,6 +107,7 @@ class CustomerFilterSet(FilterSet):
         label=_("Consent on"), choices=Channel.choices, method="filter_noop", empty_label=None
     )
     is_blacklisted = django_filters.BooleanFilter(label=_("Blacklisted"))
+    segment = django_filters.ChoiceFilter(label=_("Segment"), choices=[], method="filter_segment")
 
     class Meta:
         model = Customer
@@ -127,6 +140,13 @@ class CustomerFilterSet(FilterSet):
         self.filters["owner"].queryset = User.objects.filter(is_active=True).only(
             "first_name", "last_name", "username"
         )
+        if _SEGMENTS:
+            self.filters["segment"].extra["choices"] = lambda: _SEGMENTS[0][1](user)
+
+    def filter_segment(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        if not value or not _SEGMENTS:
+            return queryset
+        return _SEGMENTS[0][0](self.user, queryset, value)
 
     def filter_q(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         if not value or self.user is None:

@@ -16,6 +16,7 @@ from relasi.commerce import demo as commerce_demo
 from relasi.conversations import demo as conversations_demo
 from relasi.customers import demo as customers_demo
 from relasi.loyalty import demo as loyalty_demo
+from relasi.marketing import demo as marketing_demo
 from relasi.sales import demo as sales_demo
 from relasi.service import demo as service_demo
 
@@ -30,6 +31,7 @@ SEEDERS = [
     analytics_demo.seed,
     conversations_demo.seed,
     loyalty_demo.seed,
+    marketing_demo.seed,
 ]
 
 
